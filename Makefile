@@ -1,0 +1,39 @@
+# Two commands on a fresh machine with Python 3.11:
+#   make run   install into .venv, ingest seeds/, serve on 127.0.0.1:8000
+#   make test  install, lint, run every test
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Models load from site-packages only; nothing is fetched from a hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install lint bench clean
+
+run: $(STAMP)
+	$(BIN)/newsdesk ingest seeds
+	$(BIN)/newsdesk serve
+
+test: $(STAMP)
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+# torch first and pinned: the CPU wheel; anything else would pull a multi-GB CUDA build.
+# constraints.txt pins every other package to the versions this was built and tested with.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) index/chroma.sqlite3 index/*/

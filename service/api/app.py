@@ -1,0 +1,29 @@
+"""The FastAPI application: built by `create_app(settings)`, components made once at start-up."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service.api.routes import articles, health
+from service.components import Components, build_components
+from service.settings import Settings
+
+
+def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
+    """The app; pass `components` to share ones already built (tests, the CLI's serve)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.components = components or build_components(settings)
+        yield
+
+    app = FastAPI(
+        title="Newsdesk",
+        summary="Grounded answers and briefings from your own news archive.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(health.router)
+    app.include_router(articles.router)
+    return app

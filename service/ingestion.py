@@ -1,0 +1,120 @@
+"""Ingestion: loaded articles -> passages -> vectors -> store, skipping what is unchanged."""
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from service.chunking import PassageSplitter
+from service.embedding import Embedder
+from service.models import Article, LoadError
+from service.store import ChromaStore, IndexedArticle
+
+
+@dataclass
+class IngestReport:
+    new: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    failed: int = 0
+    passages_written: int = 0
+    errors: list[LoadError] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> int:
+        return self.new + self.unchanged + self.updated
+
+    def summary(self) -> str:
+        return (
+            f"articles: {self.new} new, {self.unchanged} unchanged, {self.updated} updated, "
+            f"{self.failed} failed; passages written: {self.passages_written}"
+        )
+
+
+class Ingestor:
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        embedder: Embedder,
+        splitter: PassageSplitter,
+        batch_articles: int,
+    ):
+        self._store = store
+        self._embedder = embedder
+        self._splitter = splitter
+        self._batch_articles = batch_articles
+        # Part of every article's fingerprint: changing the model or passage sizes re-indexes.
+        self._pipeline = f"{embedder.name}|{splitter.max_tokens}|{splitter.overlap_tokens}"
+        # One writer at a time in this process, so two requests carrying the same article
+        # cannot interleave their deletes and writes.
+        self._write_lock = threading.Lock()
+
+    def ingest(
+        self, items: Iterable[Article | LoadError], *, progress: Callable[[int], None] | None = None
+    ) -> IngestReport:
+        """Store every article; record every load error. Records already stored stay as they are
+        unless a newer version of the same article arrives."""
+        report = IngestReport()
+        for batch in self._batches(items, report):
+            with self._write_lock:
+                self._write_batch(batch, report)
+            if progress:
+                progress(len(batch))
+        return report
+
+    def delete(self, article_id: str) -> bool:
+        with self._write_lock:
+            return self._store.delete(article_id)
+
+    def _batches(
+        self, items: Iterable[Article | LoadError], report: IngestReport
+    ) -> Iterator[list[Article]]:
+        batch: dict[str, Article] = {}
+        for item in items:
+            if isinstance(item, LoadError):
+                report.failed += 1
+                report.errors.append(item)
+                continue
+            # A second version of an article in the same batch is written after the first.
+            if item.id in batch or len(batch) >= self._batch_articles:
+                yield list(batch.values())
+                batch = {}
+            batch[item.id] = item
+        if batch:
+            yield list(batch.values())
+
+    def _write_batch(self, articles: list[Article], report: IngestReport) -> None:
+        stored = self._store.fingerprints([article.id for article in articles])
+        changed = []
+        for article in articles:
+            fingerprint = self._fingerprint(article)
+            if stored.get(article.id) == fingerprint:
+                report.unchanged += 1
+            else:
+                changed.append((article, fingerprint))
+        if not changed:
+            return
+        passages = [self._splitter.split(article) for article, _ in changed]
+        vectors = self._embedder.embed(
+            [p.text for article_passages in passages for p in article_passages]
+        )
+        items, offset = [], 0
+        for (article, fingerprint), article_passages in zip(changed, passages, strict=True):
+            count = len(article_passages)
+            items.append(
+                IndexedArticle(
+                    article, fingerprint, article_passages, vectors[offset : offset + count]
+                )
+            )
+            offset += count
+        self._store.write(items)
+        for article, _ in changed:
+            if article.id in stored:
+                report.updated += 1
+            else:
+                report.new += 1
+        report.passages_written += offset
+
+    def _fingerprint(self, article: Article) -> str:
+        return hashlib.sha256(f"{article.content_hash()}|{self._pipeline}".encode()).hexdigest()

@@ -1,0 +1,267 @@
+"""Articles and passages in Chroma: a local persistent index or a Chroma server.
+
+Two collections, both in cosine space and both given vectors by the service (Chroma's
+default embedding function would try to download a model):
+- `<prefix>_passages`: one record per passage, with its span and the article's metadata,
+  so retrieval filters (source, date range) work on passages directly.
+- `<prefix>_articles`: one record per article holding the full text, its metadata and the
+  mean of its passage vectors (for clustering articles). This record is written last and
+  deleted first: it marks the article as complete, so an interrupted write leaves at worst
+  passages without an article, which the next write of that article clears.
+"""
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.config import Settings as ChromaSettings
+
+from service.models import Article, Passage
+from service.settings import Settings
+
+
+class StoreError(RuntimeError):
+    """The index cannot be used as configured."""
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """An article ready to write: its passages, their vectors, and its content fingerprint."""
+
+    article: Article
+    fingerprint: str
+    passages: list[Passage]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: str
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    passage_count: int
+    ingested_at: str
+    body_end: int | None = None
+    text: str | None = None
+    passages: list[StoredPassage] | None = None
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    sources: Sequence[str] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def where(self) -> dict | None:
+        """The Chroma `where` clause; dates compare as YYYYMMDD integers."""
+        conditions: list[dict] = []
+        if self.sources:
+            conditions.append({"source": {"$in": list(self.sources)}})
+        if self.date_from:
+            conditions.append({"date_int": {"$gte": date_number(self.date_from)}})
+        if self.date_to:
+            conditions.append({"date_int": {"$lte": date_number(self.date_to)}})
+        if len(conditions) > 1:
+            return {"$and": conditions}
+        return conditions[0] if conditions else None
+
+
+def date_number(day: dt.date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def open_client(settings: Settings) -> ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = settings.chroma_url
+        try:
+            return chromadb.HttpClient(
+                host=url.host, port=url.port, ssl=url.scheme == "https", settings=chroma_settings
+            )
+        except ValueError as error:  # chromadb's word for "no server answered"
+            raise StoreError(f"Chroma server at {url} is unreachable: {error}") from error
+    settings.index_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.index_path), settings=chroma_settings)
+
+
+class ChromaStore:
+    def __init__(self, client: ClientAPI, *, prefix: str, embedding_model: str, kind: str):
+        self.kind = kind
+        self.embedding_model = embedding_model
+        self._max_batch = client.get_max_batch_size()
+        metadata = {"hnsw:space": "cosine", "embedding_model": embedding_model}
+        self._articles = client.get_or_create_collection(
+            f"{prefix}_articles", metadata=metadata, embedding_function=None
+        )
+        self._passages = client.get_or_create_collection(
+            f"{prefix}_passages", metadata=metadata, embedding_function=None
+        )
+        for collection in (self._articles, self._passages):
+            stored_model = (collection.metadata or {}).get("embedding_model")
+            if stored_model != embedding_model:
+                raise StoreError(
+                    f"collection {collection.name!r} was built with embedding model "
+                    f"{stored_model!r}, not {embedding_model!r}: use another index path or "
+                    "collection prefix, or delete the index and ingest again"
+                )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, embedding_model: str) -> "ChromaStore":
+        kind = (
+            f"chroma-server {settings.chroma_url}"
+            if settings.chroma_url
+            else (f"chroma-local {settings.index_path}")
+        )
+        return cls(
+            open_client(settings),
+            prefix=settings.collection_prefix,
+            embedding_model=embedding_model,
+            kind=kind,
+        )
+
+    def counts(self) -> tuple[int, int]:
+        return self._articles.count(), self._passages.count()
+
+    def fingerprints(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The stored content fingerprint of each of these articles that is stored."""
+        found: dict[str, str] = {}
+        for ids in self._batches(list(article_ids)):
+            records = self._articles.get(ids=ids, include=["metadatas"])
+            for article_id, metadata in zip(records["ids"], records["metadatas"], strict=True):
+                found[article_id] = str(metadata.get("fingerprint"))
+        return found
+
+    def write(self, items: Sequence[IndexedArticle]) -> None:
+        """Replace these articles and all their passages."""
+        if not items:
+            return
+        ingested_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        for ids in self._batches([item.article.id for item in items]):
+            self._passages.delete(where={"article_id": {"$in": ids}})
+        passages = [
+            (item, p, v) for item in items for p, v in zip(item.passages, item.vectors, strict=True)
+        ]
+        for batch in self._batches(passages):
+            self._passages.add(
+                ids=[passage.id for _, passage, _ in batch],
+                documents=[passage.text for _, passage, _ in batch],
+                embeddings=np.stack([vector for _, _, vector in batch]),
+                metadatas=[
+                    _article_metadata(item.article)
+                    | {
+                        "article_id": item.article.id,
+                        "ordinal": p.ordinal,
+                        "start": p.start,
+                        "end": p.end,
+                    }
+                    for item, p, _ in batch
+                ],
+            )
+        for batch in self._batches(list(items)):
+            self._articles.upsert(
+                ids=[item.article.id for item in batch],
+                documents=[item.article.text for item in batch],
+                embeddings=np.stack([_mean_direction(item.vectors) for item in batch]),
+                metadatas=[
+                    _article_metadata(item.article)
+                    | {
+                        "fingerprint": item.fingerprint,
+                        "body_end": item.article.body_end,
+                        "passage_count": len(item.passages),
+                        "ingested_at": ingested_at,
+                    }
+                    for item in batch
+                ],
+            )
+
+    def delete(self, article_id: str) -> bool:
+        """Remove the article and its passages; False when there was no such article."""
+        existed = bool(self._articles.get(ids=[article_id], include=[])["ids"])
+        self._articles.delete(ids=[article_id])
+        self._passages.delete(where={"article_id": article_id})
+        return existed
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        """The article with its full text and its passages in order."""
+        records = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
+        if not records["ids"]:
+            return None
+        found = self._passages.get(
+            where={"article_id": article_id}, include=["documents", "metadatas"]
+        )
+        passages = sorted(
+            (
+                StoredPassage(pid, meta["ordinal"], meta["start"], meta["end"], text)
+                for pid, text, meta in zip(
+                    found["ids"], found["documents"], found["metadatas"], strict=True
+                )
+            ),
+            key=lambda passage: passage.ordinal,
+        )
+        return _stored_article(
+            article_id, records["metadatas"][0], text=records["documents"][0], passages=passages
+        )
+
+    def list(
+        self, selection: ArticleFilter, *, limit: int, offset: int
+    ) -> tuple[int, list[StoredArticle]]:
+        """A page of matching articles, newest first (undated last), and the total matching."""
+        records = self._articles.get(where=selection.where(), include=["metadatas"])
+        articles = [
+            _stored_article(article_id, metadata)
+            for article_id, metadata in zip(records["ids"], records["metadatas"], strict=True)
+        ]
+        articles.sort(key=lambda article: (article.date or "", article.id), reverse=True)
+        return len(articles), articles[offset : offset + limit]
+
+    def _batches(self, items: list) -> Iterator[list]:
+        for start in range(0, len(items), self._max_batch):
+            yield items[start : start + self._max_batch]
+
+
+def _article_metadata(article: Article) -> dict:
+    """Metadata shared by an article and its passages; Chroma keeps no nulls: left out."""
+    metadata = {"title": article.title, "source": article.source, "url": article.url}
+    if article.date:
+        metadata |= {"date": article.date.isoformat(), "date_int": date_number(article.date)}
+    return {key: value for key, value in metadata.items() if value is not None}
+
+
+def _mean_direction(vectors: np.ndarray) -> np.ndarray:
+    mean = vectors.mean(axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
+def _stored_article(
+    article_id: str,
+    metadata: dict,
+    *,
+    text: str | None = None,
+    passages: list[StoredPassage] | None = None,
+) -> StoredArticle:
+    return StoredArticle(
+        id=article_id,
+        title=metadata.get("title"),
+        date=metadata.get("date"),
+        source=metadata.get("source"),
+        url=metadata.get("url"),
+        passage_count=metadata.get("passage_count", 0),
+        ingested_at=metadata.get("ingested_at", ""),
+        body_end=metadata.get("body_end"),
+        text=text,
+        passages=passages,
+    )
