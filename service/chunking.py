@@ -5,12 +5,13 @@ from collections.abc import Callable
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from service.models import Article, Passage
+from service.sentences import SENTENCE_BREAK
 
 # Sentences (and paragraph breaks, which end headlines that have no full stop) come first,
 # so passages are packed from whole sentences and overlap by whole trailing sentences; a
 # sentence longer than a passage falls back to clauses, then words.
 _SEPARATORS = [
-    "(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))\\s+|\\n{2,}",
+    SENTENCE_BREAK,
     r"\n",
     r"(?<=[;:])\s+",
     r"(?<=,)\s+",

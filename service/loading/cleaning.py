@@ -5,6 +5,8 @@ import re
 import unicodedata
 from datetime import date
 
+from service.sentences import sentence_spans
+
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -25,7 +27,6 @@ _COPYRIGHT = re.compile(
 )
 _CORPORATE_SUFFIX = re.compile(r"\s+(limited|ltd|inc|llc|plc|group|corporation|corp)\.?$", re.I)
 
-_SENTENCE_END = re.compile("(?<=[.!?])[\"'\u201d\u2019)]*\\s")
 _TITLE_MAX_CHARS = 100
 
 
@@ -74,9 +75,10 @@ def derive_title(text: str) -> str | None:
             return candidate
         if words > 25:
             break  # the body has started: there is no headline line
-    first_sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip()
-    if not first_sentence:
+    spans = sentence_spans(text)
+    if not spans:
         return None
+    first_sentence = text[slice(*spans[0])]
     if len(first_sentence) <= _TITLE_MAX_CHARS:
         return first_sentence
     return first_sentence[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0] + "…"
