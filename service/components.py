@@ -2,9 +2,22 @@
 
 from dataclasses import dataclass
 
+from service.answering import (
+    Answerer,
+    AskPipeline,
+    CitationChecker,
+    ExtractiveAnswerer,
+    ExtractiveConfig,
+    GenerativeAnswerer,
+    SentenceVectors,
+    SupportThresholds,
+)
 from service.chunking import PassageSplitter
 from service.embedding import Embedder, SentenceTransformerEmbedder, embedding_model_name
 from service.ingestion import Ingestor
+from service.llm import OpenAICompatibleChat
+from service.prompts import PromptLibrary
+from service.retrieval import KeywordIndex, RetrievalConfig, Retriever
 from service.settings import Settings, SettingsError
 from service.store import ChromaStore
 
@@ -16,6 +29,10 @@ class Components:
     splitter: PassageSplitter
     store: ChromaStore
     ingestor: Ingestor
+    keyword: KeywordIndex
+    retriever: Retriever
+    extractive: ExtractiveAnswerer
+    pipeline: AskPipeline
 
 
 def open_store(settings: Settings) -> ChromaStore:
@@ -50,6 +67,55 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         splitter=splitter,
         batch_articles=settings.ingest_batch_articles,
     )
-    return Components(
-        settings=settings, embedder=embedder, splitter=splitter, store=store, ingestor=ingestor
+    keyword = KeywordIndex(store)
+    retriever = Retriever(
+        store=store,
+        embedder=embedder,
+        keyword=keyword,
+        config=RetrievalConfig(
+            candidates=settings.search_candidates,
+            rrf_k=settings.rrf_k,
+            max_per_article=settings.max_passages_per_article,
+            duplicate_similarity=settings.duplicate_similarity,
+            recency_band=settings.recency_band,
+        ),
     )
+    vectors = SentenceVectors(embedder)
+    extractive = ExtractiveAnswerer(vectors, ExtractiveConfig(min_score=settings.answer_min_score))
+    pipeline = AskPipeline(
+        retriever=retriever,
+        answerer=_answerer(settings, extractive),
+        extractive=extractive,
+        checker=CitationChecker(
+            vectors,
+            SupportThresholds(
+                min_overlap=settings.citation_min_overlap,
+                min_similarity=settings.citation_min_similarity,
+            ),
+        ),
+    )
+    return Components(
+        settings=settings,
+        embedder=embedder,
+        splitter=splitter,
+        store=store,
+        ingestor=ingestor,
+        keyword=keyword,
+        retriever=retriever,
+        extractive=extractive,
+        pipeline=pipeline,
+    )
+
+
+def _answerer(settings: Settings, extractive: ExtractiveAnswerer) -> Answerer:
+    """The LLM when one is configured, else the extractive answerer."""
+    if settings.llm_base_url is None:
+        return extractive
+    chat = OpenAICompatibleChat(
+        base_url=str(settings.llm_base_url),
+        model=settings.llm_model,
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        timeout_s=settings.llm_timeout_s,
+        max_tokens=settings.llm_max_tokens,
+    )
+    return GenerativeAnswerer(chat, PromptLibrary(settings.prompts_dir))

@@ -8,10 +8,11 @@ import difflib
 import os
 from pathlib import Path
 
-from pydantic import Field, HttpUrl, PositiveInt
+from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "NEWSDESK_"
+PROJECT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 
 class SettingsError(ValueError):
@@ -66,6 +67,51 @@ class Settings(BaseSettings):
     ingest_batch_articles: PositiveInt = Field(
         256, description="Articles embedded and written together during ingestion."
     )
+
+    # Retrieval
+    search_candidates: PositiveInt = Field(
+        50, description="Passages taken from each of the dense and keyword rankings before fusion."
+    )
+    rrf_k: PositiveInt = Field(60, description="Reciprocal rank fusion constant.")
+    max_passages_per_article: PositiveInt = Field(
+        2, description="Most passages one article may contribute to a result list."
+    )
+    duplicate_similarity: float = Field(
+        0.92,
+        ge=0,
+        le=1,
+        description="Cosine similarity above which passages of different articles are one story.",
+    )
+    recency_band: float = Field(
+        0.1,
+        ge=0,
+        le=2,
+        description="For 'latest' questions, passages this close in similarity to the best one "
+        "are ordered newest first.",
+    )
+
+    # Answering
+    answer_min_score: float = Field(
+        0.6,
+        description="Extractive answers abstain when no sentence scores this high "
+        "(similarity + 0.3 x keyword overlap; calibrated by bench/eval_retrieval.py).",
+    )
+    citation_min_overlap: float = Field(
+        0.6, ge=0, le=1, description="Share of a claim's keyword terms its passage must contain..."
+    )
+    citation_min_similarity: float = Field(
+        0.65, ge=-1, le=1, description="...or cosine similarity to one of the passage's sentences."
+    )
+
+    # LLM (optional: without a base URL, answers are extractive)
+    llm_base_url: HttpUrl | None = Field(
+        None, description="OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 for Ollama."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name the LLM server knows.")
+    llm_api_key: SecretStr | None = Field(None, description="API key, if the server needs one.")
+    llm_timeout_s: PositiveFloat = Field(30.0, description="Seconds before an LLM call fails.")
+    llm_max_tokens: PositiveInt = Field(600, description="Longest answer the LLM may write.")
+    prompts_dir: Path = Field(PROJECT_PROMPTS, description="Directory of the prompt templates.")
 
     # HTTP
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")

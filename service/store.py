@@ -8,9 +8,13 @@ default embedding function would try to download a model):
   mean of its passage vectors (for clustering articles). This record is written last and
   deleted first: it marks the article as complete, so an interrupted write leaves at worst
   passages without an article, which the next write of that article clears.
+- `<prefix>_meta`: one record whose id-free value, `revision`, changes with every write and
+  delete, so anything kept beside the store (the keyword index, in every replica) can tell
+  cheaply whether it is stale.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -47,6 +51,16 @@ class StoredPassage:
 
 
 @dataclass(frozen=True)
+class PassageRecord:
+    """A passage as retrieval sees it: text, span, the article's metadata, and its vector."""
+
+    id: str
+    text: str
+    metadata: dict
+    vector: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     id: str
     title: str | None
@@ -65,10 +79,13 @@ class ArticleFilter:
     sources: Sequence[str] | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    article_ids: Sequence[str] | None = None
 
     def where(self) -> dict | None:
         """The Chroma `where` clause; dates compare as YYYYMMDD integers."""
         conditions: list[dict] = []
+        if self.article_ids:
+            conditions.append({"article_id": {"$in": list(self.article_ids)}})
         if self.sources:
             conditions.append({"source": {"$in": list(self.sources)}})
         if self.date_from:
@@ -110,6 +127,7 @@ class ChromaStore:
         self._passages = client.get_or_create_collection(
             f"{prefix}_passages", metadata=metadata, embedding_function=None
         )
+        self._meta = client.get_or_create_collection(f"{prefix}_meta", embedding_function=None)
         for collection in (self._articles, self._passages):
             stored_model = (collection.metadata or {}).get("embedding_model")
             if stored_model != embedding_model:
@@ -162,12 +180,7 @@ class ChromaStore:
                 embeddings=np.stack([vector for _, _, vector in batch]),
                 metadatas=[
                     _article_metadata(item.article)
-                    | {
-                        "article_id": item.article.id,
-                        "ordinal": p.ordinal,
-                        "start": p.start,
-                        "end": p.end,
-                    }
+                    | {"ordinal": p.ordinal, "start": p.start, "end": p.end}
                     for item, p, _ in batch
                 ],
             )
@@ -188,12 +201,67 @@ class ChromaStore:
                 ],
             )
 
+        self._new_revision()
+
     def delete(self, article_id: str) -> bool:
         """Remove the article and its passages; False when there was no such article."""
         existed = bool(self._articles.get(ids=[article_id], include=[])["ids"])
         self._articles.delete(ids=[article_id])
         self._passages.delete(where={"article_id": article_id})
+        self._new_revision()
         return existed
+
+    def revision(self) -> str:
+        """Changes whenever any article is written or deleted, by this process or another."""
+        found = self._meta.get(ids=[_REVISION], include=["documents"])
+        return found["documents"][0] if found["ids"] else ""
+
+    def _new_revision(self) -> None:
+        # A random value, not a counter: replicas writing at once need no read-modify-write.
+        self._meta.upsert(ids=[_REVISION], documents=[uuid.uuid4().hex], embeddings=[[1.0]])
+
+    def all_passages(self, page_size: int = 5000) -> Iterator[PassageRecord]:
+        """Every passage with its text and metadata (no vectors), page by page."""
+        for offset in range(0, self._passages.count(), page_size):
+            page = self._passages.get(
+                include=["documents", "metadatas"], limit=page_size, offset=offset
+            )
+            for pid, text, meta in zip(
+                page["ids"], page["documents"], page["metadatas"], strict=True
+            ):
+                yield PassageRecord(pid, text, meta)
+
+    def nearest_passages(
+        self, vector: np.ndarray, *, limit: int, selection: ArticleFilter
+    ) -> list[tuple[str, float]]:
+        """Ids of the passages nearest to the vector, with their cosine similarity."""
+        found = self._passages.query(
+            query_embeddings=[vector],
+            n_results=limit,
+            where=selection.where(),
+            include=["distances"],
+        )
+        return [
+            (pid, 1.0 - distance)
+            for pid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+        ]
+
+    def passages(self, passage_ids: Sequence[str]) -> list[PassageRecord]:
+        """These passages with text, metadata and vector, in the order asked."""
+        found = self._passages.get(
+            ids=list(passage_ids), include=["documents", "metadatas", "embeddings"]
+        )
+        records = {
+            pid: PassageRecord(pid, text, meta, np.asarray(vector))
+            for pid, text, meta, vector in zip(
+                found["ids"],
+                found["documents"],
+                found["metadatas"],
+                found["embeddings"],
+                strict=True,
+            )
+        }
+        return [records[pid] for pid in passage_ids if pid in records]
 
     def get(self, article_id: str) -> StoredArticle | None:
         """The article with its full text and its passages in order."""
@@ -233,9 +301,17 @@ class ChromaStore:
             yield items[start : start + self._max_batch]
 
 
+_REVISION = "revision"
+
+
 def _article_metadata(article: Article) -> dict:
     """Metadata shared by an article and its passages; Chroma keeps no nulls: left out."""
-    metadata = {"title": article.title, "source": article.source, "url": article.url}
+    metadata = {
+        "article_id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+    }
     if article.date:
         metadata |= {"date": article.date.isoformat(), "date_int": date_number(article.date)}
     return {key: value for key, value in metadata.items() if value is not None}

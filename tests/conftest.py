@@ -45,3 +45,13 @@ def seeds_dir(tmp_path: Path) -> Path:
 def client(settings: Settings, components: Components) -> Iterator[TestClient]:
     with TestClient(create_app(settings, components=components)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def seeded(components: Components, seeds_dir: Path) -> Components:
+    """Components over an index holding the three seed articles."""
+    from service.loading import load_paths
+
+    report = components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
+    assert report.new == 3
+    return components

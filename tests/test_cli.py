@@ -63,3 +63,25 @@ def test_unreachable_chroma_server_exits_3(tmp_path: Path):
     result = newsdesk("articles", index=tmp_path, NEWSDESK_CHROMA_URL="http://127.0.0.1:9")
     assert result.returncode == 3
     assert "cannot use the index" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_and_ask(tmp_path: Path, seeds_dir: Path):
+    index = tmp_path / "index"
+    assert newsdesk("ingest", "--quiet", str(seeds_dir), index=index).returncode == 0
+
+    found = newsdesk("search", "COVAX vaccine doses", "-k", "2", index=index)
+    assert found.returncode == 0
+    assert found.stdout.startswith(
+        "[1] Senior Chinese and US officials may meet next week in Alaska"
+    )
+
+    answered = newsdesk("ask", "How many vaccine doses did China pledge to COVAX?", index=index)
+    assert answered.returncode == 0, answered.stderr
+    assert "10 million" in answered.stdout and "[1]" in answered.stdout
+    assert "Sources:\n[1] Senior Chinese and US officials" in answered.stdout
+
+    unanswered = newsdesk("ask", "Who won the football World Cup final?", index=index)
+    assert unanswered.stdout.strip() == "The articles don't say."
+    assert "not answered by the articles" in unanswered.stderr
+
+    assert newsdesk("ask", "x", "-k", "0", index=index).returncode == 2

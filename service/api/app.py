@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api.routes import articles, health
+from service.api.routes import articles, ask, health
 from service.components import Components, build_components
 from service.settings import Settings
 
@@ -16,6 +16,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.components = components or build_components(settings)
+        # Build the keyword index now rather than during the first question.
+        app.state.components.keyword.refresh()
         yield
 
     app = FastAPI(
@@ -26,4 +28,5 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     )
     app.include_router(health.router)
     app.include_router(articles.router)
+    app.include_router(ask.router)
     return app

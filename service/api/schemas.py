@@ -1,12 +1,15 @@
 """Request and response bodies of the HTTP API."""
 
 import datetime as dt
-from typing import Any, Self
+from dataclasses import asdict
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.answering import Answer, Citation
 from service.ingestion import IngestReport
-from service.store import StoredArticle
+from service.retrieval import RetrievedPassage
+from service.store import ArticleFilter, StoredArticle
 
 
 class ArticleIn(BaseModel):
@@ -100,3 +103,135 @@ class HealthOut(BaseModel):
     passages: int
     embedding_model: str
     store: str
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sources: list[str] | None = Field(None, description="Keep passages from these sources.")
+    article_ids: list[str] | None = Field(None, description="Keep passages of these articles.")
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Self:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+        return self
+
+    def selection(self) -> ArticleFilter:
+        return ArticleFilter(
+            sources=self.sources,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            article_ids=self.article_ids,
+        )
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(..., min_length=1, max_length=2000)
+    k: int = Field(8, ge=1, le=50)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+
+class ArticleRefOut(BaseModel):
+    article_id: str
+    title: str | None
+    source: str | None
+    date: str | None
+    url: str | None
+
+
+class PassageHitOut(ArticleRefOut):
+    passage_id: str
+    start: int = Field(..., description="Character offset of the passage in the article's text.")
+    end: int
+    text: str
+    score: float = Field(..., description="Fused rank score: orders results only.")
+    similarity: float = Field(..., description="Cosine similarity to the query.")
+    also_reported_by: list[ArticleRefOut] = Field(
+        default_factory=list, description="Other articles carrying the same passage."
+    )
+
+    @classmethod
+    def of(cls, passage: RetrievedPassage) -> Self:
+        return cls(
+            **_location(passage),
+            text=passage.text,
+            score=passage.score,
+            similarity=passage.similarity,
+            also_reported_by=[ArticleRefOut(**asdict(ref)) for ref in passage.also_reported_by],
+        )
+
+
+class SearchOut(BaseModel):
+    query: str
+    passages: list[PassageHitOut]
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(..., min_length=1, max_length=2000)
+    k: int = Field(6, ge=1, le=20, description="Passages retrieved for the answer.")
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+    stream: bool = Field(
+        False,
+        description="Answer as Server-Sent Events: sources, delta..., citations, done. "
+        "A delta with restart=true voids the text streamed before it; the citations event "
+        "carries the checked answer, which is what counts.",
+    )
+
+
+class CitationOut(ArticleRefOut):
+    n: int = Field(..., description="The marker [n] in the answer.")
+    passage_id: str
+    start: int = Field(..., description="The cited passage's span in the article's text.")
+    end: int
+    quote: str = Field(..., description="The supporting sentence, exactly as in the article.")
+    quote_start: int = Field(..., description="The quote's span in the article's text.")
+    quote_end: int
+
+    @classmethod
+    def of(cls, citation: Citation) -> Self:
+        return cls(
+            **_location(citation.passage),
+            n=citation.n,
+            quote=citation.quote,
+            quote_start=citation.quote_start,
+            quote_end=citation.quote_end,
+        )
+
+
+class AskOut(BaseModel):
+    answer: str = Field(..., description="The answer; [n] markers index `citations`.")
+    citations: list[CitationOut]
+    passages: list[PassageHitOut] = Field(
+        ..., description="Passages given to the answerer, [n] = n-th."
+    )
+    mode: Literal["llm", "extractive"]
+    grounded: bool = Field(..., description="False when the articles don't answer the question.")
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, answer: Answer) -> Self:
+        return cls(
+            answer=answer.text,
+            citations=[CitationOut.of(c) for c in answer.citations],
+            passages=[PassageHitOut.of(p) for p in answer.passages],
+            mode=answer.mode,
+            grounded=answer.grounded,
+            warnings=answer.warnings,
+        )
+
+
+def _location(passage: RetrievedPassage) -> dict[str, Any]:
+    """Which article a passage is of, and where in it."""
+    return {
+        **asdict(passage.article),
+        "passage_id": passage.passage_id,
+        "start": passage.start,
+        "end": passage.end,
+    }

@@ -1,0 +1,126 @@
+"""Checking a drafted answer against the passages it cites.
+
+For every sentence of the draft:
+- markers `[n]` that point at no given passage are removed;
+- the sentence is checked against each passage it cites: it is supported when every number
+  in it occurs in the passage, and either at least `min_overlap` of its keyword terms occur in
+  the passage or its embedding has cosine similarity at least `min_similarity` with one of the
+  passage's sentences;
+- a sentence with no marker gets the citation of the passage that supports it best, if one does;
+- a sentence no cited passage supports is dropped.
+Each citation quotes the passage sentence closest to what it supports, with its exact span.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.answering.models import ABSTENTION, Answer, Citation
+from service.answering.support import SentenceVectors, numbers_agree, term_overlap
+from service.retrieval import RetrievedPassage
+from service.sentences import sentence_spans
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+_MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
+# "claim.[1]" or "claim. [1][2]": markers after the full stop belong to that sentence.
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
+_ABSTAINING = re.compile(r"\b(don't|do not|does not|doesn't) (say|answer|mention|contain)", re.I)
+
+
+@dataclass(frozen=True)
+class SupportThresholds:
+    min_overlap: float
+    min_similarity: float
+
+
+@dataclass(frozen=True)
+class _Support:
+    supported: bool
+    strength: float
+    quote_start: int  # within the passage text
+    quote_end: int
+
+
+class CitationChecker:
+    def __init__(self, vectors: SentenceVectors, thresholds: SupportThresholds):
+        self._vectors = vectors
+        self._thresholds = thresholds
+
+    def check(self, draft: str, passages: Sequence[RetrievedPassage], *, mode: str) -> Answer:
+        """The draft with unsupported sentences and invalid markers removed, and its citations."""
+        kept: list[str] = []
+        citations: dict[int, Citation] = {}
+        invalid_markers = dropped = added = 0
+        text = _MARKERS_AFTER_STOP.sub(r"\2\1", _expand_marker_lists(draft.strip()))
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            claim = _MARKER.sub("", sentence).strip()
+            if not claim or _ABSTAINING.search(claim):
+                continue
+            cited = list(dict.fromkeys(int(n) for n in _MARKER.findall(sentence)))
+            valid = [n for n in cited if 1 <= n <= len(passages)]
+            invalid_markers += len(cited) - len(valid)
+            supports = {n: self._support(claim, passages[n - 1]) for n in valid}
+            if not valid:
+                supports = {n: self._support(claim, p) for n, p in enumerate(passages, start=1)}
+            good = {n: s for n, s in supports.items() if s.supported}
+            if not valid and good:
+                good = dict([max(good.items(), key=lambda item: item[1].strength)])
+                added += 1
+            if not good:
+                dropped += 1
+                continue
+            for n, support in good.items():
+                citations.setdefault(n, _citation(n, passages[n - 1], support))
+            kept.append(claim + " " + "".join(f"[{n}]" for n in good))
+
+        warnings = []
+        if invalid_markers:
+            warnings.append(f"{invalid_markers} citation marker(s) pointing at no passage removed")
+        if dropped:
+            warnings.append(f"{dropped} sentence(s) not supported by the cited passages removed")
+        if added:
+            warnings.append(
+                f"{added} uncited sentence(s) given the citation of a supporting passage"
+            )
+        if not kept:
+            return Answer(ABSTENTION, [], list(passages), mode, grounded=False, warnings=warnings)
+        ordered = sorted(citations.values(), key=lambda citation: citation.n)
+        return Answer(
+            " ".join(kept), ordered, list(passages), mode, grounded=True, warnings=warnings
+        )
+
+    def _support(self, claim: str, passage: RetrievedPassage) -> _Support:
+        spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+        sentences = [passage.text[s:e] for s, e in spans]
+        vectors = self._vectors.of([claim, *sentences])
+        similarities = vectors[1:] @ vectors[0]
+        best = int(np.argmax(similarities))
+        similarity = float(similarities[best])
+        overlap = term_overlap(claim, passage.text)
+        supported = numbers_agree(claim, passage.text) and (
+            overlap >= self._thresholds.min_overlap or similarity >= self._thresholds.min_similarity
+        )
+        return _Support(supported, similarity + overlap, *spans[best])
+
+
+def is_abstention(text: str) -> bool:
+    """The text says the passages don't answer, and cites nothing."""
+    return bool(_ABSTAINING.search(text)) and not _MARKER.search(text)
+
+
+def _expand_marker_lists(text: str) -> str:
+    """[1, 3] -> [1][3]"""
+    return _MARKER_LIST.sub(lambda m: "".join(f"[{n.strip()}]" for n in m[1].split(",")), text)
+
+
+def _citation(n: int, passage: RetrievedPassage, support: _Support) -> Citation:
+    return Citation(
+        n=n,
+        passage=passage,
+        quote=passage.text[support.quote_start : support.quote_end],
+        quote_start=passage.start + support.quote_start,
+        quote_end=passage.start + support.quote_end,
+    )

@@ -1,0 +1,160 @@
+"""Hybrid passage retrieval: dense (Chroma) and keyword (BM25) rankings fused by reciprocal rank.
+
+A question asking for the latest news puts the passages about as relevant as the best one
+(cosine similarity within `recency_band` of it) first, newest first.
+
+After fusion, near-duplicate passages (one story syndicated by several outlets) collapse into
+the best-ranked one, which lists the other articles as "also reported by", and no article
+contributes more than `max_per_article` passages, so results spread over articles.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from service.embedding import Embedder
+from service.retrieval.keyword import KeywordIndex
+from service.store import ArticleFilter, ChromaStore, PassageRecord
+
+_RECENCY = re.compile(
+    r"\b(latest|most recent|recent(ly)?|newest|last week|this week|today|now|current(ly)?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    article_id: str
+    title: str | None
+    source: str | None
+    date: str | None
+    url: str | None
+
+
+@dataclass
+class RetrievedPassage:
+    passage_id: str
+    article: ArticleRef
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    score: float
+    """Fused reciprocal-rank score: orders results, means nothing on its own."""
+    similarity: float
+    """Cosine similarity of the passage to the query, in [-1, 1]."""
+    vector: np.ndarray = field(repr=False)
+    also_reported_by: list[ArticleRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """See the settings of the same names for what each does."""
+
+    candidates: int
+    rrf_k: int
+    max_per_article: int
+    duplicate_similarity: float
+    recency_band: float
+
+
+class Retriever:
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        embedder: Embedder,
+        keyword: KeywordIndex,
+        config: RetrievalConfig,
+    ):
+        self._store = store
+        self._embedder = embedder
+        self._keyword = keyword
+        self._config = config
+
+    def search(self, query: str, *, k: int, selection: ArticleFilter) -> list[RetrievedPassage]:
+        """The k best passages for the query among those the filter lets through."""
+        query_vector = self._embedder.embed([query])[0]
+        limit = max(self._config.candidates, k)
+        rankings = [
+            [
+                pid
+                for pid, _ in self._store.nearest_passages(
+                    query_vector, limit=limit, selection=selection
+                )
+            ],
+            [pid for pid, _ in self._keyword.search(query, limit=limit, selection=selection)],
+        ]
+        fused = _fuse(rankings, self._config.rrf_k)
+        if not fused:
+            return []
+        records = {record.id: record for record in self._store.passages(list(fused))}
+        if _RECENCY.search(query):
+            by_date = sorted(
+                records, key=lambda pid: records[pid].metadata.get("date_int", 0), reverse=True
+            )
+            fused = _fuse([list(fused), by_date], self._config.rrf_k)
+        candidates = [
+            _retrieved(records[pid], score, query_vector)
+            for pid, score in fused.items()
+            if pid in records
+        ]
+        return self._diversify(candidates, k)
+
+    def _diversify(self, candidates: list[RetrievedPassage], k: int) -> list[RetrievedPassage]:
+        chosen: list[RetrievedPassage] = []
+        per_article: dict[str, int] = {}
+        for candidate in candidates:
+            duplicate_of = next(
+                (
+                    kept
+                    for kept in chosen
+                    if kept.article.article_id != candidate.article.article_id
+                    and float(kept.vector @ candidate.vector) >= self._config.duplicate_similarity
+                ),
+                None,
+            )
+            if duplicate_of is not None:
+                known = {duplicate_of.article.article_id} | {
+                    ref.article_id for ref in duplicate_of.also_reported_by
+                }
+                if candidate.article.article_id not in known:
+                    duplicate_of.also_reported_by.append(candidate.article)
+                continue
+            article_id = candidate.article.article_id
+            if per_article.get(article_id, 0) >= self._config.max_per_article or len(chosen) >= k:
+                continue
+            per_article[article_id] = per_article.get(article_id, 0) + 1
+            chosen.append(candidate)
+        return chosen
+
+
+def _fuse(rankings: list[list[str]], rrf_k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: each list adds 1 / (rrf_k + rank); best first."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, pid in enumerate(ranking, start=1):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (rrf_k + rank)
+    return dict(sorted(scores.items(), key=lambda item: item[1], reverse=True))
+
+
+def _retrieved(record: PassageRecord, score: float, query_vector: np.ndarray) -> RetrievedPassage:
+    meta = record.metadata
+    return RetrievedPassage(
+        passage_id=record.id,
+        article=ArticleRef(
+            article_id=meta["article_id"],
+            title=meta.get("title"),
+            source=meta.get("source"),
+            date=meta.get("date"),
+            url=meta.get("url"),
+        ),
+        ordinal=meta["ordinal"],
+        start=meta["start"],
+        end=meta["end"],
+        text=record.text,
+        score=score,
+        similarity=float(record.vector @ query_vector),
+        vector=record.vector,
+    )

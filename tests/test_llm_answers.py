@@ -1,0 +1,222 @@
+"""LLM answers: respx stands in for the OpenAI-compatible chat API; all else is real."""
+
+import json
+import re
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+import respx
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.components import build_components
+from service.loading import load_paths
+from tests.conftest import BLINKEN_ARTICLE
+
+LLM_URL = "http://llm.test/v1"
+COMPLETIONS = f"{LLM_URL}/chat/completions"
+
+
+def streamed_completion(*pieces: str) -> httpx.Response:
+    """An OpenAI chat completion streamed as Server-Sent Events."""
+    chunks = [
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "test-model",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {"role": "assistant", "content": piece},
+                    "finish_reason": None,
+                }
+            ],
+        }
+        for piece in pieces
+    ]
+    body = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    return httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
+
+
+def passage_numbers(request: httpx.Request) -> dict[int, str]:
+    """Passage number -> passage text, read from the prompt the service sent."""
+    user = json.loads(request.content)["messages"][1]["content"]
+    found = re.findall(r'<passage number="(\d+)"[^>]*>\n(.*?)\n</passage>', user, re.S)
+    return {int(number): text for number, text in found}
+
+
+def number_of(request: httpx.Request, phrase: str) -> int:
+    return next(n for n, text in passage_numbers(request).items() if phrase in text)
+
+
+@pytest.fixture
+def llm_client(settings, embedder, seeds_dir) -> Iterator[TestClient]:
+    llm_settings = settings.model_copy(update={"llm_base_url": LLM_URL, "llm_model": "test-model"})
+    components = build_components(llm_settings, embedder=embedder)
+    components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        router.route(host="testserver").pass_through()
+        with TestClient(create_app(llm_settings, components=components)) as client:
+            client.router = router
+            yield client
+
+
+def answer_with(client: TestClient, reply: Callable[[httpx.Request], httpx.Response]) -> dict:
+    route = client.router.post(COMPLETIONS).mock(side_effect=reply)
+    response = client.post("/ask", json={"question": "Who did Blinken meet in Beijing?"})
+    assert response.status_code == 200, response.text
+    assert route.called
+    return response.json()
+
+
+def test_request_carries_the_numbered_fenced_passages(llm_client):
+    sent = []
+
+    def reply(request):
+        sent.append(json.loads(request.content))
+        return streamed_completion("The articles don't say.")
+
+    answer_with(llm_client, reply)
+    body = sent[0]
+    assert body["model"] == "test-model" and body["stream"] is True
+    system, user = body["messages"][0]["content"], body["messages"][1]["content"]
+    assert "Use only facts stated in the passages" in system
+    assert "Who did Blinken meet in Beijing?" in user
+    assert re.search(r'<passage number="1" title="[^"]+" source="[^"]+" date="[^"]+">', user)
+    assert "top diplomat Wang Yi" in user
+    assert 'source="The Financial Times"' in user
+
+
+def test_supported_answer_keeps_its_citations(llm_client):
+    def reply(request):
+        n = number_of(request, "top diplomat Wang Yi")
+        return streamed_completion(
+            "Blinken met Xi after talks with China's top diplomat Wang Yi ",
+            f"and foreign minister Qin Gang [{n}].",
+        )
+
+    answer = answer_with(llm_client, reply)
+    assert answer["mode"] == "llm" and answer["grounded"] is True and answer["warnings"] == []
+    (citation,) = answer["citations"]
+    assert citation["article_id"] == BLINKEN_ARTICLE
+    assert citation["quote"].startswith("Blinken's meeting with Xi followed his talks")
+    assert answer["answer"] == (
+        "Blinken met Xi after talks with China's top diplomat Wang Yi and foreign minister "
+        f"Qin Gang. [{citation['n']}]"
+    )
+
+
+def test_invented_marker_and_unsupported_sentence_are_removed(llm_client):
+    def reply(request):
+        n = number_of(request, "top diplomat Wang Yi")
+        return streamed_completion(
+            f"Blinken met Xi after talks with China's top diplomat Wang Yi [{n}][9]. "
+            f"The two leaders signed a treaty banning all tariffs on steel [{n}]."
+        )
+
+    answer = answer_with(llm_client, reply)
+    assert "[9]" not in answer["answer"] and "treaty" not in answer["answer"]
+    assert "top diplomat Wang Yi" in answer["answer"]
+    assert answer["warnings"] == [
+        "1 citation marker(s) pointing at no passage removed",
+        "1 sentence(s) not supported by the cited passages removed",
+    ]
+
+
+def test_altered_figure_is_not_supported(llm_client):
+    def reply(request):
+        n = number_of(request, "spy balloon")
+        return streamed_completion(
+            f"Blinken's trip was postponed after a Chinese spy balloon was shot down in 2019 [{n}]."
+        )
+
+    answer = answer_with(llm_client, reply)
+    assert "2019" not in answer["answer"]
+    assert answer["mode"] == "extractive", "nothing supported: the extractive answer stands in"
+
+
+@pytest.mark.parametrize(
+    ("fault", "warning"),
+    [
+        (httpx.ReadTimeout("slow"), "LLM unavailable: the LLM server timed out"),
+        (
+            httpx.Response(500, json={"error": {"message": "boom"}}),
+            "LLM unavailable: the LLM server answered HTTP 500",
+        ),
+        (
+            httpx.Response(429, json={"error": {"message": "slow down"}}),
+            "LLM unavailable: the LLM server answered HTTP 429",
+        ),
+        (httpx.ConnectError("refused"), "LLM unavailable: the LLM server could not be reached"),
+        (streamed_completion(""), "LLM unavailable: the LLM returned an empty answer"),
+        (
+            httpx.Response(
+                200, text="not json at all", headers={"content-type": "text/event-stream"}
+            ),
+            "LLM unavailable",
+        ),
+    ],
+)
+def test_llm_faults_fall_back_to_the_extractive_answer(llm_client, fault, warning):
+    def reply(request):
+        if isinstance(fault, Exception):
+            raise fault
+        return fault
+
+    answer = answer_with(llm_client, reply)
+    assert answer["mode"] == "extractive"
+    assert answer["warnings"][0].startswith(warning)
+    assert answer["warnings"][-1] == "extractive answer given instead"
+    assert answer["grounded"] is True
+    assert answer["citations"][0]["article_id"] == BLINKEN_ARTICLE
+
+
+def test_an_llm_abstention_is_kept(llm_client):
+    answer = answer_with(llm_client, lambda request: streamed_completion("The articles don't say."))
+    assert answer["mode"] == "llm" and answer["grounded"] is False
+    assert answer["answer"] == "The articles don't say."
+
+
+def parse_events(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_streamed_events_arrive_in_order(llm_client):
+    def reply(request):
+        n = number_of(request, "top diplomat Wang Yi")
+        return streamed_completion(
+            "Blinken met Xi after ", "talks with China's ", f"top diplomat Wang Yi [{n}]."
+        )
+
+    llm_client.router.post(COMPLETIONS).mock(side_effect=reply)
+    with llm_client.stream(
+        "POST", "/ask", json={"question": "Who did Blinken meet in Beijing?", "stream": True}
+    ) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = parse_events(response.read().decode())
+    names = [name for name, _ in events]
+    assert names[0] == "sources" and names[-2:] == ["citations", "done"]
+    assert set(names[1:-2]) == {"delta"} and len(names[1:-2]) == 3
+    assert "".join(data["text"] for name, data in events if name == "delta").startswith(
+        "Blinken met Xi after"
+    )
+    assert events[0][1]["passages"][0]["passage_id"]
+    final = events[-2][1]
+    assert final["mode"] == "llm" and final["citations"][0]["article_id"] == BLINKEN_ARTICLE
+
+
+def test_stream_restarts_when_the_llm_fails(llm_client):
+    llm_client.router.post(COMPLETIONS).mock(side_effect=httpx.Response(503))
+    with llm_client.stream(
+        "POST", "/ask", json={"question": "Who did Blinken meet in Beijing?", "stream": True}
+    ) as response:
+        events = parse_events(response.read().decode())
+    deltas = [data for name, data in events if name == "delta"]
+    assert deltas[0]["restart"] is True
+    assert events[-2][0] == "citations" and events[-2][1]["mode"] == "extractive"

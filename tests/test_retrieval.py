@@ -1,0 +1,115 @@
+"""Hybrid retrieval on the real model and index: fusion, filters, duplicates, spread, recency."""
+
+import datetime as dt
+
+from service.components import build_components
+from service.loading import article_from_record
+from service.store import ArticleFilter
+from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
+
+EVERYTHING = ArticleFilter()
+
+
+def ingest_records(components, *records: dict) -> None:
+    items = [article_from_record(record, max_bytes=100_000) for record in records]
+    report = components.ingestor.ingest(items)
+    assert report.failed == 0
+
+
+def test_search_returns_ranked_passages_with_exact_spans(seeded):
+    results = seeded.retriever.search("Antony Blinken meets Xi Jinping", k=4, selection=EVERYTHING)
+    assert results[0].article.article_id == BLINKEN_ARTICLE
+    assert results[0].article.source == "The Financial Times"
+    scores = [r.score for r in results]
+    assert scores == sorted(scores, reverse=True)
+    for result in results:
+        stored = seeded.store.get(result.article.article_id)
+        assert stored.text[result.start : result.end] == result.text
+
+
+def test_keyword_index_finds_rare_terms_and_follows_ingest_and_delete(seeded):
+    hits = seeded.keyword.search("COVAX", limit=5, selection=EVERYTHING)
+    assert hits and all(pid.startswith(ALASKA_ARTICLE) for pid, _ in hits)
+    assert seeded.keyword.search("zeppelin", limit=5, selection=EVERYTHING) == []
+
+    ingest_records(seeded, {"id": "airship", "text": "A zeppelin landed at the harbour."})
+    assert [pid for pid, _ in seeded.keyword.search("zeppelin", limit=5, selection=EVERYTHING)] == [
+        "airship#00000"
+    ]
+    seeded.ingestor.delete("airship")
+    assert seeded.keyword.search("zeppelin", limit=5, selection=EVERYTHING) == []
+
+
+def test_keyword_index_sees_writes_from_another_process(seeded, settings, embedder):
+    seeded.keyword.refresh()
+    replica = build_components(settings, embedder=embedder)  # its own client, as another replica
+    ingest_records(replica, {"id": "airship", "text": "A zeppelin landed at the harbour."})
+    assert seeded.keyword.search("zeppelin", limit=5, selection=EVERYTHING)
+
+
+def test_filters_apply_to_dense_and_keyword_rankings(seeded):
+    only_2021 = ArticleFilter(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31))
+    results = seeded.retriever.search("Blinken Xi Beijing meeting", k=8, selection=only_2021)
+    assert results and {r.article.article_id for r in results} == {ALASKA_ARTICLE}
+    assert all(
+        pid.startswith(ALASKA_ARTICLE)
+        for pid, _ in seeded.keyword.search("Blinken", limit=10, selection=only_2021)
+    )
+    by_source = seeded.retriever.search("China", k=8, selection=ArticleFilter(sources=["MENAFN"]))
+    assert {r.article.article_id for r in by_source} == {EXPORT_ARTICLE}
+    by_id = seeded.retriever.search(
+        "China", k=8, selection=ArticleFilter(article_ids=[BLINKEN_ARTICLE])
+    )
+    assert {r.article.article_id for r in by_id} == {BLINKEN_ARTICLE}
+    nothing = ArticleFilter(date_from=dt.date(2030, 1, 1))
+    assert seeded.retriever.search("China", k=8, selection=nothing) == []
+
+
+def test_syndicated_copies_collapse_into_one_result(components):
+    story = (
+        "The port of Felixstowe closed on Monday after dock workers began an eight-day strike "
+        "over pay. Shipping lines diverted vessels to Rotterdam and Antwerp."
+    )
+    ingest_records(
+        components,
+        {"id": "wire-a", "source": "Wire A", "date": "2022-08-22", "text": story},
+        {"id": "wire-b", "source": "Wire B", "date": "2022-08-22", "text": "PORT STRIKE: " + story},
+        {"id": "other", "source": "Wire C", "text": "Rotterdam reported record container volumes."},
+    )
+    results = components.retriever.search("Felixstowe dock strike", k=5, selection=EVERYTHING)
+    strike = [r for r in results if r.article.article_id in {"wire-a", "wire-b"}]
+    assert len(strike) == 1
+    assert [ref.article_id for ref in strike[0].also_reported_by] == [
+        ({"wire-a", "wire-b"} - {strike[0].article.article_id}).pop()
+    ]
+
+
+def test_results_spread_over_articles(seeded):
+    results = seeded.retriever.search("China United States relations", k=6, selection=EVERYTHING)
+    per_article = {}
+    for result in results:
+        per_article[result.article.article_id] = per_article.get(result.article.article_id, 0) + 1
+    assert max(per_article.values()) <= 2
+    assert len(per_article) == 3
+
+
+def test_questions_about_the_latest_prefer_newer_articles(components):
+    ingest_records(
+        components,
+        {
+            "id": "strike-old",
+            "date": "2021-05-01",
+            "text": "Felixstowe dock strike: workers walk out.",
+        },
+        {
+            "id": "strike-new",
+            "date": "2022-09-01",
+            "text": "Felixstowe dock strike enters its second week as talks fail.",
+        },
+    )
+
+    def first(query: str) -> str:
+        return components.retriever.search(query, k=2, selection=EVERYTHING)[0].article.article_id
+
+    assert first("Felixstowe dock strike") == "strike-old", "on relevance alone the old one wins"
+    assert first("What is the latest on the Felixstowe dock strike?") == "strike-new"
