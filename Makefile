@@ -34,6 +34,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/eval_retrieval.py
+	$(BIN)/python bench/eval_summary.py
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/

@@ -27,12 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ValueError) as error:
         print(f"newsdesk: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if (
-        args.command == "articles"
-        and args.date_from
-        and args.date_to
-        and args.date_from > args.date_to
-    ):
+    date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
+    if date_from and date_to and date_from > date_to:
         parser.error("--from is after --to")
     command: Callable[[argparse.Namespace, Settings], int] = args.run
     try:
@@ -65,7 +61,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
     from service.components import open_store
 
-    total, articles = open_store(settings).list(
+    total, articles = open_store(settings).list_articles(
         _selection(args), limit=args.limit, offset=args.offset
     )
     for article in articles:
@@ -111,6 +107,32 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         f"({answer.mode}{'' if answer.grounded else ', not answered by the articles'})",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def _brief(args: argparse.Namespace, settings: Settings) -> int:
+    from service.briefing import BriefRequest
+    from service.components import build_components
+
+    request = BriefRequest(
+        topic=args.topic,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        sources=args.source,
+        max_articles=args.max_articles,
+        length=args.length,
+    )
+    briefing = build_components(settings).briefing.brief(request)
+    period = " to ".join(day or "..." for day in briefing.period)
+    print(f"{briefing.title} ({period}), {briefing.articles_used} articles\n")
+    for bullet in briefing.bullets:
+        print(textwrap.fill(bullet.text, 100, initial_indent="- ", subsequent_indent="  "))
+        for citation in bullet.citations:
+            print(f"    [{citation.n}] {_describe(citation.passage.article)}")
+    if not briefing.bullets:
+        print("Nothing to brief: no articles matched.")
+    for warning in briefing.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -204,6 +226,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=_at_least(1), default=6, help="passages to answer from (default 6)")
     _add_filters(ask)
     ask.set_defaults(run=_ask)
+
+    brief = verbs.add_parser("brief", help="a cited briefing on a period (and topic)")
+    brief.add_argument("--topic")
+    brief.add_argument("--max-articles", type=_at_least(1), default=50)
+    brief.add_argument("--length", choices=["short", "medium", "long"], default="medium")
+    _add_filters(brief)
+    brief.set_defaults(run=_brief)
 
     show = verbs.add_parser("show", help="print one article with its passages as JSON")
     show.add_argument("id")

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from service.answering import (
-    Answerer,
     AskPipeline,
     CitationChecker,
     ExtractiveAnswerer,
@@ -12,10 +11,16 @@ from service.answering import (
     SentenceVectors,
     SupportThresholds,
 )
+from service.briefing import (
+    BriefingConfig,
+    BriefingPipeline,
+    ExtractiveSummarizer,
+    GenerativeSummarizer,
+)
 from service.chunking import PassageSplitter
 from service.embedding import Embedder, SentenceTransformerEmbedder, embedding_model_name
 from service.ingestion import Ingestor
-from service.llm import OpenAICompatibleChat
+from service.llm import ChatModel, OpenAICompatibleChat
 from service.prompts import PromptLibrary
 from service.retrieval import KeywordIndex, RetrievalConfig, Retriever
 from service.settings import Settings, SettingsError
@@ -31,8 +36,10 @@ class Components:
     ingestor: Ingestor
     keyword: KeywordIndex
     retriever: Retriever
+    sentence_vectors: SentenceVectors
     extractive: ExtractiveAnswerer
     pipeline: AskPipeline
+    briefing: BriefingPipeline
 
 
 def open_store(settings: Settings) -> ChromaStore:
@@ -81,17 +88,35 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         ),
     )
     vectors = SentenceVectors(embedder)
+    checker = CitationChecker(
+        vectors,
+        SupportThresholds(
+            min_overlap=settings.citation_min_overlap,
+            min_similarity=settings.citation_min_similarity,
+        ),
+    )
+    chat = _chat_model(settings)
+    prompts = PromptLibrary(settings.prompts_dir)
     extractive = ExtractiveAnswerer(vectors, ExtractiveConfig(min_score=settings.answer_min_score))
     pipeline = AskPipeline(
         retriever=retriever,
-        answerer=_answerer(settings, extractive),
+        answerer=GenerativeAnswerer(chat, prompts) if chat else extractive,
         extractive=extractive,
-        checker=CitationChecker(
-            vectors,
-            SupportThresholds(
-                min_overlap=settings.citation_min_overlap,
-                min_similarity=settings.citation_min_similarity,
-            ),
+        checker=checker,
+    )
+    extractive_summarizer = ExtractiveSummarizer(vectors)
+    briefing = BriefingPipeline(
+        store=store,
+        retriever=retriever,
+        summarizer=GenerativeSummarizer(chat, prompts) if chat else extractive_summarizer,
+        extractive=extractive_summarizer,
+        checker=checker,
+        count_tokens=embedder.count_tokens,
+        config=BriefingConfig(
+            duplicate_similarity=settings.duplicate_similarity,
+            storyline_max_distance=settings.storyline_max_distance,
+            topic_min_similarity=settings.brief_topic_min_similarity,
+            llm_context_tokens=settings.llm_context_tokens,
         ),
     )
     return Components(
@@ -102,20 +127,21 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         ingestor=ingestor,
         keyword=keyword,
         retriever=retriever,
+        sentence_vectors=vectors,
         extractive=extractive,
         pipeline=pipeline,
+        briefing=briefing,
     )
 
 
-def _answerer(settings: Settings, extractive: ExtractiveAnswerer) -> Answerer:
-    """The LLM when one is configured, else the extractive answerer."""
+def _chat_model(settings: Settings) -> ChatModel | None:
+    """The LLM when one is configured; without one, answers and briefings are extractive."""
     if settings.llm_base_url is None:
-        return extractive
-    chat = OpenAICompatibleChat(
+        return None
+    return OpenAICompatibleChat(
         base_url=str(settings.llm_base_url),
         model=settings.llm_model,
         api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         timeout_s=settings.llm_timeout_s,
         max_tokens=settings.llm_max_tokens,
     )
-    return GenerativeAnswerer(chat, PromptLibrary(settings.prompts_dir))

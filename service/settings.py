@@ -103,6 +103,20 @@ class Settings(BaseSettings):
         0.65, ge=-1, le=1, description="...or cosine similarity to one of the passage's sentences."
     )
 
+    # Briefings
+    storyline_max_distance: float = Field(
+        0.2,
+        ge=0,
+        le=2,
+        description="Cosine distance below which articles cluster into one storyline.",
+    )
+    brief_topic_min_similarity: float = Field(
+        0.3, ge=-1, le=1, description="A briefing topic's passages must be at least this similar."
+    )
+    llm_context_tokens: PositiveInt = Field(
+        8000, description="Tokens a prompt may hold (counted with the embedder's tokenizer)."
+    )
+
     # LLM (optional: without a base URL, answers are extractive)
     llm_base_url: HttpUrl | None = Field(
         None, description="OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 for Ollama."

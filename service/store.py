@@ -226,10 +226,7 @@ class ChromaStore:
             page = self._passages.get(
                 include=["documents", "metadatas"], limit=page_size, offset=offset
             )
-            for pid, text, meta in zip(
-                page["ids"], page["documents"], page["metadatas"], strict=True
-            ):
-                yield PassageRecord(pid, text, meta)
+            yield from _passage_records(page)
 
     def nearest_passages(
         self, vector: np.ndarray, *, limit: int, selection: ArticleFilter
@@ -251,16 +248,7 @@ class ChromaStore:
         found = self._passages.get(
             ids=list(passage_ids), include=["documents", "metadatas", "embeddings"]
         )
-        records = {
-            pid: PassageRecord(pid, text, meta, np.asarray(vector))
-            for pid, text, meta, vector in zip(
-                found["ids"],
-                found["documents"],
-                found["metadatas"],
-                found["embeddings"],
-                strict=True,
-            )
-        }
+        records = {record.id: record for record in _passage_records(found)}
         return [records[pid] for pid in passage_ids if pid in records]
 
     def get(self, article_id: str) -> StoredArticle | None:
@@ -284,7 +272,7 @@ class ChromaStore:
             article_id, records["metadatas"][0], text=records["documents"][0], passages=passages
         )
 
-    def list(
+    def list_articles(
         self, selection: ArticleFilter, *, limit: int, offset: int
     ) -> tuple[int, list[StoredArticle]]:
         """A page of matching articles, newest first (undated last), and the total matching."""
@@ -296,12 +284,45 @@ class ChromaStore:
         articles.sort(key=lambda article: (article.date or "", article.id), reverse=True)
         return len(articles), articles[offset : offset + limit]
 
+    def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
+        """Matching articles (no text) with their mean passage direction."""
+        records = self._articles.get(where=selection.where(), include=["metadatas", "embeddings"])
+        return [
+            (_stored_article(article_id, metadata), np.asarray(vector))
+            for article_id, metadata, vector in zip(
+                records["ids"], records["metadatas"], records["embeddings"], strict=True
+            )
+        ]
+
+    def passages_of(self, article_ids: Sequence[str]) -> list[PassageRecord]:
+        """Every passage of these articles, with text, metadata and vector."""
+        records = []
+        for ids in self._batches(list(article_ids)):
+            found = self._passages.get(
+                where={"article_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"]
+            )
+            records += _passage_records(found)
+        return sorted(records, key=lambda r: (r.metadata["article_id"], r.metadata["ordinal"]))
+
     def _batches(self, items: list) -> Iterator[list]:
         for start in range(0, len(items), self._max_batch):
             yield items[start : start + self._max_batch]
 
 
 _REVISION = "revision"
+
+
+def _passage_records(found: dict) -> list[PassageRecord]:
+    """Passage records from a Chroma `get` result; vectors when it included them."""
+    vectors = found.get("embeddings")
+    if vectors is None:
+        vectors = [None] * len(found["ids"])
+    return [
+        PassageRecord(pid, text, meta, None if vector is None else np.asarray(vector))
+        for pid, text, meta, vector in zip(
+            found["ids"], found["documents"], found["metadatas"], vectors, strict=True
+        )
+    ]
 
 
 def _article_metadata(article: Article) -> dict:

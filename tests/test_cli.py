@@ -85,3 +85,12 @@ def test_search_and_ask(tmp_path: Path, seeds_dir: Path):
     assert "not answered by the articles" in unanswered.stderr
 
     assert newsdesk("ask", "x", "-k", "0", index=index).returncode == 2
+
+    briefing = newsdesk(
+        "brief", "--from", "2021-01-01", "--to", "2023-12-31", "--length", "short", index=index
+    )
+    assert briefing.returncode == 0, briefing.stderr
+    assert briefing.stdout.startswith("Briefing (2021-01-01 to 2023-12-31), 3 articles")
+    assert briefing.stdout.count("\n- ") == 3
+    reversed_range = newsdesk("brief", "--from", "2023-01-01", "--to", "2021-01-01", index=index)
+    assert reversed_range.returncode == 2

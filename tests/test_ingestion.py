@@ -19,7 +19,7 @@ def ingest(components: Components, *paths: Path):
 
 def stored_passages(components: Components) -> dict[str, list]:
     by_article = {}
-    _, articles = components.store.list(ArticleFilter(), limit=1000, offset=0)
+    _, articles = components.store.list_articles(ArticleFilter(), limit=1000, offset=0)
     for summary in articles:
         by_article[summary.id] = components.store.get(summary.id).passages
     return by_article
@@ -125,13 +125,15 @@ def test_changing_passage_size_reindexes(settings, embedder, seeds_dir):
 
 def test_date_and_source_filters(components, seeds_dir):
     ingest(components, seeds_dir)
-    total, found = components.store.list(
+    total, found = components.store.list_articles(
         ArticleFilter(date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 12, 31)),
         limit=10,
         offset=0,
     )
     assert total == 2 and {a.id for a in found} == {BLINKEN_ARTICLE, EXPORT_ARTICLE}
-    total, found = components.store.list(ArticleFilter(sources=["MENAFN"]), limit=10, offset=0)
+    total, found = components.store.list_articles(
+        ArticleFilter(sources=["MENAFN"]), limit=10, offset=0
+    )
     assert [a.id for a in found] == [EXPORT_ARTICLE]
     hits = components.store._passages.get(
         where=ArticleFilter(date_to=dt.date(2022, 1, 1)).where(), include=["metadatas"]

@@ -40,6 +40,18 @@ class ScoredSentence:
     vector: np.ndarray
 
 
+def candidate_sentences(passages: Sequence[RetrievedPassage]) -> list[tuple[int, str]]:
+    """(passage number from 1, sentence) for every whole sentence of the passages."""
+    return [
+        (number, passage.text[start:end])
+        for number, passage in enumerate(passages, start=1)
+        for start, end in sentence_spans(passage.text)
+        # A passage cut inside a long sentence starts with a fragment of it; stray
+        # punctuation between paragraphs is no sentence.
+        if not passage.text[start].islower() and _WORD.search(passage.text, start, end)
+    ]
+
+
 class ExtractiveAnswerer:
     mode = "extractive"
 
@@ -57,14 +69,7 @@ class ExtractiveAnswerer:
 
     def score(self, question: str, passages: Sequence[RetrievedPassage]) -> list[ScoredSentence]:
         """Every sentence of the passages with its score, best first."""
-        found = [
-            (number, passage.text[start:end])
-            for number, passage in enumerate(passages, start=1)
-            for start, end in sentence_spans(passage.text)
-            # A passage cut inside a long sentence starts with a fragment of it; stray
-            # punctuation between paragraphs is no sentence.
-            if not passage.text[start].islower() and _WORD.search(passage.text, start, end)
-        ]
+        found = candidate_sentences(passages)
         if not found:
             return []
         vectors = self._vectors.of([question, *(text for _, text in found)])

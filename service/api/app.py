@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api.routes import articles, ask, health
+from service.api.routes import articles, ask, brief, health
 from service.components import Components, build_components
 from service.settings import Settings
 
@@ -29,4 +29,5 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(health.router)
     app.include_router(articles.router)
     app.include_router(ask.router)
+    app.include_router(brief.router)
     return app

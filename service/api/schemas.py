@@ -7,6 +7,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.answering import Answer, Citation
+from service.briefing import Briefing, Bullet, Storyline
 from service.ingestion import IngestReport
 from service.retrieval import RetrievedPassage
 from service.store import ArticleFilter, StoredArticle
@@ -105,19 +106,22 @@ class HealthOut(BaseModel):
     store: str
 
 
-class FiltersIn(BaseModel):
+class DateRangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sources: list[str] | None = Field(None, description="Keep passages from these sources.")
-    article_ids: list[str] | None = Field(None, description="Keep passages of these articles.")
+    date_from: dt.date | None = Field(None, description="First day included, YYYY-MM-DD.")
+    date_to: dt.date | None = Field(None, description="Last day included, YYYY-MM-DD.")
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Self:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("date_from is after date_to")
         return self
+
+
+class FiltersIn(DateRangeIn):
+    sources: list[str] | None = Field(None, description="Keep passages from these sources.")
+    article_ids: list[str] | None = Field(None, description="Keep passages of these articles.")
 
     def selection(self) -> ArticleFilter:
         return ArticleFilter(
@@ -235,3 +239,71 @@ def _location(passage: RetrievedPassage) -> dict[str, Any]:
         "start": passage.start,
         "end": passage.end,
     }
+
+
+class BriefIn(DateRangeIn):
+    topic: str | None = Field(
+        None, max_length=500, description="Without a topic, everything in the window is briefed."
+    )
+    sources: list[str] | None = None
+    max_articles: int = Field(50, ge=1, le=200)
+    length: Literal["short", "medium", "long"] = Field(
+        "medium", description="short: 3 storylines x 1 bullet; medium: 5 x 2; long: 8 x 3."
+    )
+    stream: bool = Field(
+        False,
+        description="As Server-Sent Events: sources (the storylines), a delta per bullet, "
+        "citations (the whole briefing), done.",
+    )
+
+
+class BulletOut(BaseModel):
+    text: str = Field(..., description="One point; [n] markers index its `citations`.")
+    citations: list[CitationOut]
+
+    @classmethod
+    def of(cls, bullet: Bullet) -> Self:
+        return cls(text=bullet.text, citations=[CitationOut.of(c) for c in bullet.citations])
+
+
+class StorylineOut(BaseModel):
+    label: str = Field(..., description="Title of the storyline's most central article.")
+    article_ids: list[str] = Field(..., description="Most central first.")
+    copies: dict[str, list[str]] = Field(
+        ..., description="Article id -> syndicated copies merged into it."
+    )
+
+    @classmethod
+    def of(cls, storyline: Storyline) -> Self:
+        return cls(
+            label=storyline.label,
+            article_ids=[article.id for article in storyline.articles],
+            copies=storyline.copies,
+        )
+
+
+class PeriodOut(BaseModel):
+    date_from: str | None
+    date_to: str | None
+
+
+class BriefingOut(BaseModel):
+    title: str
+    period: PeriodOut
+    bullets: list[BulletOut]
+    storylines: list[StorylineOut] = Field(..., description="Most important first.")
+    articles_used: int
+    mode: Literal["llm", "extractive"]
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, briefing: Briefing) -> Self:
+        return cls(
+            title=briefing.title,
+            period=PeriodOut(date_from=briefing.period[0], date_to=briefing.period[1]),
+            bullets=[BulletOut.of(bullet) for bullet in briefing.bullets],
+            storylines=[StorylineOut.of(s) for s in briefing.storylines],
+            articles_used=briefing.articles_used,
+            mode=briefing.mode,
+            warnings=briefing.warnings,
+        )

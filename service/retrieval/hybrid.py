@@ -47,6 +47,29 @@ class RetrievedPassage:
     vector: np.ndarray = field(repr=False)
     also_reported_by: list[ArticleRef] = field(default_factory=list)
 
+    @classmethod
+    def of(
+        cls, record: PassageRecord, *, score: float, query_vector: np.ndarray
+    ) -> "RetrievedPassage":
+        meta = record.metadata
+        return cls(
+            passage_id=record.id,
+            article=ArticleRef(
+                article_id=meta["article_id"],
+                title=meta.get("title"),
+                source=meta.get("source"),
+                date=meta.get("date"),
+                url=meta.get("url"),
+            ),
+            ordinal=meta["ordinal"],
+            start=meta["start"],
+            end=meta["end"],
+            text=record.text,
+            score=score,
+            similarity=float(record.vector @ query_vector),
+            vector=record.vector,
+        )
+
 
 @dataclass(frozen=True)
 class RetrievalConfig:
@@ -96,7 +119,7 @@ class Retriever:
             )
             fused = _fuse([list(fused), by_date], self._config.rrf_k)
         candidates = [
-            _retrieved(records[pid], score, query_vector)
+            RetrievedPassage.of(records[pid], score=score, query_vector=query_vector)
             for pid, score in fused.items()
             if pid in records
         ]
@@ -137,24 +160,3 @@ def _fuse(rankings: list[list[str]], rrf_k: int) -> dict[str, float]:
         for rank, pid in enumerate(ranking, start=1):
             scores[pid] = scores.get(pid, 0.0) + 1.0 / (rrf_k + rank)
     return dict(sorted(scores.items(), key=lambda item: item[1], reverse=True))
-
-
-def _retrieved(record: PassageRecord, score: float, query_vector: np.ndarray) -> RetrievedPassage:
-    meta = record.metadata
-    return RetrievedPassage(
-        passage_id=record.id,
-        article=ArticleRef(
-            article_id=meta["article_id"],
-            title=meta.get("title"),
-            source=meta.get("source"),
-            date=meta.get("date"),
-            url=meta.get("url"),
-        ),
-        ordinal=meta["ordinal"],
-        start=meta["start"],
-        end=meta["end"],
-        text=record.text,
-        score=score,
-        similarity=float(record.vector @ query_vector),
-        vector=record.vector,
-    )

@@ -64,7 +64,7 @@ def list_articles(
     if date_from and date_to and date_from > date_to:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "date_from is after date_to")
     selection = ArticleFilter(sources=source, date_from=date_from, date_to=date_to)
-    total, articles = components.store.list(selection, limit=limit, offset=offset)
+    total, articles = components.store.list_articles(selection, limit=limit, offset=offset)
     return ArticlePageOut(
         total=total,
         limit=limit,

@@ -1,0 +1,33 @@
+"""Briefings: storylines across many articles, every bullet cited."""
+
+from service.briefing.pipeline import (
+    LENGTHS,
+    BriefEvent,
+    Briefing,
+    BriefingConfig,
+    BriefingDone,
+    BriefingPipeline,
+    BriefRequest,
+    Bullet,
+    BulletWritten,
+    StorylinesFound,
+)
+from service.briefing.storylines import Storyline, group_storylines
+from service.briefing.summaries import ExtractiveSummarizer, GenerativeSummarizer
+
+__all__ = [
+    "LENGTHS",
+    "BriefEvent",
+    "BriefRequest",
+    "Briefing",
+    "BriefingConfig",
+    "BriefingDone",
+    "BriefingPipeline",
+    "Bullet",
+    "BulletWritten",
+    "ExtractiveSummarizer",
+    "GenerativeSummarizer",
+    "Storyline",
+    "StorylinesFound",
+    "group_storylines",
+]

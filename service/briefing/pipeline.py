@@ -1,0 +1,248 @@
+"""Briefing: select articles, group storylines, summarise each (map), compose by importance.
+
+Every bullet passes the same citation check as an answer. With an LLM, each storyline's
+passages go into the prompt most central first while they fit the context budget, counted in
+tokens; what does not fit is said in `warnings`. LLM faults fall back to the extractive
+summary of that storyline.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from service.answering import AnswerError, Citation, CitationChecker
+from service.briefing.storylines import Storyline, group_storylines
+from service.briefing.summaries import ExtractiveSummarizer, StorylineSummarizer
+from service.retrieval import RetrievedPassage, Retriever
+from service.store import ArticleFilter, ChromaStore, StoredArticle
+
+Length = Literal["short", "medium", "long"]
+# Storylines briefed, and bullets for each.
+LENGTHS: dict[str, tuple[int, int]] = {"short": (3, 1), "medium": (5, 2), "long": (8, 3)}
+# Tokens of a prompt besides its passages (rules, topic, per-passage fence), kept free.
+PROMPT_OVERHEAD_TOKENS = 400
+PASSAGE_FENCE_TOKENS = 30
+
+
+@dataclass(frozen=True)
+class BriefRequest:
+    topic: str | None
+    date_from: dt.date | None
+    date_to: dt.date | None
+    sources: list[str] | None
+    max_articles: int
+    length: Length
+
+
+@dataclass
+class Bullet:
+    text: str
+    citations: list[Citation]
+
+
+@dataclass
+class Briefing:
+    title: str
+    period: tuple[str | None, str | None]
+    bullets: list[Bullet]
+    storylines: list[Storyline]
+    articles_used: int
+    mode: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BriefingConfig:
+    """See the settings of the same names."""
+
+    duplicate_similarity: float
+    storyline_max_distance: float
+    topic_min_similarity: float
+    llm_context_tokens: int
+
+
+@dataclass(frozen=True)
+class StorylinesFound:
+    storylines: list[Storyline]
+
+
+@dataclass(frozen=True)
+class BulletWritten:
+    bullet: Bullet
+
+
+@dataclass(frozen=True)
+class BriefingDone:
+    briefing: Briefing
+
+
+BriefEvent = StorylinesFound | BulletWritten | BriefingDone
+
+
+class BriefingPipeline:
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        retriever: Retriever,
+        summarizer: StorylineSummarizer,
+        extractive: ExtractiveSummarizer,
+        checker: CitationChecker,
+        count_tokens: Callable[[str], int],
+        config: BriefingConfig,
+    ):
+        self._store = store
+        self._retriever = retriever
+        self._summarizer = summarizer
+        self._extractive = extractive
+        self._checker = checker
+        self._count_tokens = count_tokens
+        self._config = config
+
+    def brief(self, request: BriefRequest) -> Briefing:
+        *_, done = self.stream(request)
+        assert isinstance(done, BriefingDone)
+        return done.briefing
+
+    def stream(self, request: BriefRequest) -> Iterator[BriefEvent]:
+        warnings: list[str] = []
+        articles = self._select(request, warnings)
+        max_storylines, bullets_each = LENGTHS[request.length]
+        storylines = group_storylines(
+            articles,
+            duplicate_similarity=self._config.duplicate_similarity,
+            max_distance=self._config.storyline_max_distance,
+        )
+        if len(storylines) > max_storylines:
+            warnings.append(
+                f"{len(storylines) - max_storylines} smaller storyline(s) left out at length "
+                f"'{request.length}'"
+            )
+            storylines = storylines[:max_storylines]
+        yield StorylinesFound(storylines)
+
+        passages_by_article: dict[str, list] = {}
+        ids = [article.id for storyline in storylines for article in storyline.articles]
+        for record in self._store.passages_of(ids):
+            passages_by_article.setdefault(record.metadata["article_id"], []).append(record)
+
+        bullets: list[Bullet] = []
+        modes = set()
+        for storyline in storylines:
+            records = [r for a in storyline.articles for r in passages_by_article.get(a.id, [])]
+            passages = sorted(
+                (
+                    RetrievedPassage.of(r, score=0.0, query_vector=storyline.centroid)
+                    for r in records
+                ),
+                key=lambda passage: passage.similarity,
+                reverse=True,
+            )
+            mode, drafts, passages = self._summarize(
+                storyline, passages, bullets_each, request, warnings
+            )
+            modes.add(mode)
+            for draft in drafts:
+                checked = self._checker.check(draft, passages, mode=mode)
+                warnings += checked.warnings
+                if checked.grounded:
+                    bullet = Bullet(checked.text, checked.citations)
+                    bullets.append(bullet)
+                    yield BulletWritten(bullet)
+
+        if not articles:
+            warnings.append("no articles matched the topic, dates and sources")
+        dates = sorted(a.date for a, _ in articles if a.date)
+        yield BriefingDone(
+            Briefing(
+                title=f"Briefing: {request.topic}" if request.topic else "Briefing",
+                period=(
+                    request.date_from.isoformat()
+                    if request.date_from
+                    else (dates[0] if dates else None),
+                    request.date_to.isoformat()
+                    if request.date_to
+                    else (dates[-1] if dates else None),
+                ),
+                bullets=bullets,
+                storylines=storylines,
+                articles_used=sum(storyline.size for storyline in storylines),
+                mode="llm" if modes == {"llm"} else "extractive",
+                warnings=warnings,
+            )
+        )
+
+    def _select(
+        self, request: BriefRequest, warnings: list[str]
+    ) -> list[tuple[StoredArticle, np.ndarray]]:
+        """Articles to brief: the window's newest, or those retrieval finds for the topic."""
+        window = ArticleFilter(
+            sources=request.sources, date_from=request.date_from, date_to=request.date_to
+        )
+        if not request.topic:
+            articles = sorted(
+                self._store.article_vectors(window),
+                key=lambda item: item[0].date or "",
+                reverse=True,
+            )
+            if len(articles) > request.max_articles:
+                warnings.append(
+                    f"{len(articles)} articles in the window: "
+                    f"the newest {request.max_articles} briefed"
+                )
+            return articles[: request.max_articles]
+        found = self._retriever.search(request.topic, k=request.max_articles * 2, selection=window)
+        relevant = [p for p in found if p.similarity >= self._config.topic_min_similarity]
+        ids = list(dict.fromkeys(p.article.article_id for p in relevant))[: request.max_articles]
+        if not ids:
+            return []
+        by_id = {
+            a.id: (a, v) for a, v in self._store.article_vectors(ArticleFilter(article_ids=ids))
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def _summarize(
+        self,
+        storyline: Storyline,
+        passages: list[RetrievedPassage],
+        bullets: int,
+        request: BriefRequest,
+        warnings: list[str],
+    ) -> tuple[str, list[str], list[RetrievedPassage]]:
+        extractive = self._extractive
+        if self._summarizer is extractive:
+            drafts = extractive.draft(storyline, passages, bullets=bullets, topic=request.topic)
+            return extractive.mode, drafts, passages
+        fitting = self._fit_budget(passages)
+        if len(fitting) < len(passages):
+            warnings.append(
+                f"storyline '{storyline.label}': {len(fitting)} of {len(passages)} passages "
+                f"fit the LLM context budget of {self._config.llm_context_tokens} tokens"
+            )
+        try:
+            drafts = self._summarizer.draft(
+                storyline, fitting, bullets=bullets, topic=request.topic
+            )
+            return self._summarizer.mode, drafts, fitting
+        except AnswerError as error:
+            warnings.append(
+                f"storyline '{storyline.label}': LLM unavailable ({error}); "
+                "extractive summary given"
+            )
+            drafts = extractive.draft(storyline, passages, bullets=bullets, topic=request.topic)
+            return extractive.mode, drafts, passages
+
+    def _fit_budget(self, passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
+        """The most central passages whose tokens, with the prompt's own, fit the budget."""
+        budget = self._config.llm_context_tokens - PROMPT_OVERHEAD_TOKENS
+        fitting = []
+        for passage in passages:
+            cost = self._count_tokens(passage.text) + PASSAGE_FENCE_TOKENS
+            if cost > budget:
+                break
+            budget -= cost
+            fitting.append(passage)
+        return fitting

@@ -1,0 +1,168 @@
+"""Briefings on the seeds over HTTP: coverage, citations, storylines, duplicates, bad input."""
+
+import json
+
+import httpx
+import pytest
+import respx
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.components import build_components
+from service.loading import load_paths
+from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE, SEEDS
+from tests.test_llm_answers import COMPLETIONS, LLM_URL, streamed_completion
+
+WINDOW = {"date_from": "2021-01-01", "date_to": "2023-12-31"}
+
+
+def brief(client: TestClient, **body) -> dict:
+    response = client.post("/brief", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def bullets_citing(briefing: dict, article_id: str) -> list[str]:
+    return [
+        bullet["text"]
+        for bullet in briefing["bullets"]
+        if any(c["article_id"] == article_id for c in bullet["citations"])
+    ]
+
+
+def test_seed_briefing_covers_each_story_cited_to_its_article(client, seeded):
+    briefing = brief(client, **WINDOW, length="long")
+    assert briefing["mode"] == "extractive" and briefing["articles_used"] == 3
+    assert briefing["period"] == {"date_from": "2021-01-01", "date_to": "2023-12-31"}
+    assert any("Blinken" in text for text in bullets_citing(briefing, BLINKEN_ARTICLE))
+    alaska = " ".join(bullets_citing(briefing, ALASKA_ARTICLE))
+    assert "Alaska" in alaska and "Quad" in alaska
+    assert "export" in " ".join(bullets_citing(briefing, EXPORT_ARTICLE))
+    for bullet in briefing["bullets"]:
+        assert bullet["citations"], bullet
+        for citation in bullet["citations"]:
+            assert f"[{citation['n']}]" in bullet["text"]
+            article = client.get(f"/articles/{citation['article_id']}").json()
+            assert (
+                article["text"][citation["quote_start"] : citation["quote_end"]]
+                == citation["quote"]
+            )
+    labels = [s["label"] for s in briefing["storylines"]]
+    assert len(labels) == 3
+    assert "Senior Chinese and US officials may meet next week in Alaska" in " ".join(labels)
+
+
+def test_lengths_bound_storylines_and_bullets(client, seeded):
+    short = brief(client, **WINDOW, length="short")
+    assert len(short["bullets"]) == 3 and len(short["storylines"]) == 3
+    medium = brief(client, **WINDOW)
+    assert len(medium["bullets"]) == 6
+
+
+def test_topic_and_date_window_select_articles(client, seeded):
+    only_2023 = brief(client, date_from="2023-01-01", date_to="2023-12-31")
+    cited = {c["article_id"] for b in only_2023["bullets"] for c in b["citations"]}
+    assert cited == {BLINKEN_ARTICLE, EXPORT_ARTICLE}
+    on_topic = brief(
+        client, **WINDOW, topic="vaccine doses for developing countries", max_articles=1
+    )
+    assert [s["article_ids"] for s in on_topic["storylines"]] == [[ALASKA_ARTICLE]]
+
+
+def test_syndicated_copy_is_merged_into_its_storyline(client, seeded, tmp_path):
+    copy = (SEEDS / f"{BLINKEN_ARTICLE}.txt").read_text()
+    client.post("/articles", json={"articles": [{"id": "ft-copy", "source": "Wire", "text": copy}]})
+    briefing = brief(client, **WINDOW)
+    storyline = next(
+        s for s in briefing["storylines"] if BLINKEN_ARTICLE in s["article_ids"] + ["ft-copy"]
+    )
+    assert len(storyline["article_ids"]) == 1
+    assert list(storyline["copies"].values()) == [
+        [({BLINKEN_ARTICLE, "ft-copy"} - set(storyline["article_ids"])).pop()]
+    ]
+    assert briefing["articles_used"] == 4
+    assert len(briefing["bullets"]) == 6, "a copy adds no bullets of its own"
+
+
+def test_nothing_to_brief_says_so(client, seeded):
+    for body in (
+        {"date_from": "2030-01-01"},
+        {**WINDOW, "topic": "Premier League football results"},
+    ):
+        briefing = brief(client, **body)
+        assert briefing["bullets"] == [] and briefing["storylines"] == []
+        assert briefing["warnings"] == ["no articles matched the topic, dates and sources"]
+
+
+def test_bad_briefing_requests_are_422(client, seeded):
+    reversed_range = client.post(
+        "/brief", json={"date_from": "2023-01-01", "date_to": "2021-01-01"}
+    )
+    assert reversed_range.status_code == 422 and "date_from is after date_to" in reversed_range.text
+    assert client.post("/brief", json={"length": "epic"}).status_code == 422
+    assert client.post("/brief", json={"max_articles": 0}).status_code == 422
+
+
+def test_streamed_briefing(client, seeded):
+    with client.stream("POST", "/brief", json={**WINDOW, "stream": True}) as response:
+        blocks = response.read().decode().strip().split("\n\n")
+    events = [
+        (b.split("\n")[0].removeprefix("event: "), json.loads(b.split("\n")[1][6:])) for b in blocks
+    ]
+    names = [name for name, _ in events]
+    assert names == ["sources"] + ["delta"] * 6 + ["citations", "done"]
+    assert len(events[0][1]["storylines"]) == 3
+    assert [data["text"] for name, data in events if name == "delta"] == [
+        b["text"] for b in events[-2][1]["bullets"]
+    ]
+
+
+@pytest.fixture
+def llm_brief_client(settings, embedder, seeds_dir):
+    llm_settings = settings.model_copy(update={"llm_base_url": LLM_URL, "llm_context_tokens": 900})
+    components = build_components(llm_settings, embedder=embedder)
+    components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        router.route(host="testserver").pass_through()
+        with TestClient(create_app(llm_settings, components=components)) as client:
+            yield client, router
+
+
+def test_llm_briefing_is_checked_and_respects_the_context_budget(llm_brief_client):
+    client, router = llm_brief_client
+    prompts = []
+
+    def reply(request):
+        body = json.loads(request.content)
+        prompts.append(body["messages"][1]["content"])
+        user = body["messages"][1]["content"]
+        first = user.split("</passage>")[0].split(">\n", 1)[1]
+        sentence = first.split(". ")[0].rstrip(".") + "."
+        return streamed_completion(
+            f"- {sentence} [1]\n", "- The moon landed on Beijing in 1969 [1].\n"
+        )
+
+    router.post(COMPLETIONS).mock(side_effect=reply)
+    briefing = brief(client, **WINDOW)
+    assert briefing["mode"] == "llm" and len(prompts) == 3
+    assert len(briefing["bullets"]) == 3 and not any(
+        "moon" in b["text"] for b in briefing["bullets"]
+    )
+    assert (
+        briefing["warnings"].count("1 sentence(s) not supported by the cited passages removed") == 3
+    )
+    assert any(
+        "passages fit the LLM context budget of 900 tokens" in w for w in briefing["warnings"]
+    )
+    assert all(p.count("<passage ") <= 2 for p in prompts)
+
+
+def test_llm_fault_falls_back_to_extractive_per_storyline(llm_brief_client):
+    client, router = llm_brief_client
+    router.post(COMPLETIONS).mock(side_effect=httpx.Response(429))
+    briefing = brief(client, **WINDOW)
+    assert briefing["mode"] == "extractive" and len(briefing["bullets"]) == 6
+    assert (
+        sum("LLM unavailable (the LLM server answered HTTP 429)" in w for w in briefing["warnings"])
+        == 3
+    )
