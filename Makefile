@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 
 # Models load from site-packages only; nothing is fetched from a hub.
 export HF_HUB_OFFLINE := 1
@@ -16,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/newsdesk ingest seeds
 	$(BIN)/newsdesk serve
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
 	$(BIN)/python -m pytest
@@ -31,6 +32,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

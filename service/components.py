@@ -11,6 +11,7 @@ from service.answering import (
     SentenceVectors,
     SupportThresholds,
 )
+from service.answering.conversation import LLMRewriter, QuestionRewriter, RuleRewriter
 from service.briefing import (
     BriefingConfig,
     BriefingPipeline,
@@ -39,6 +40,7 @@ class Components:
     sentence_vectors: SentenceVectors
     extractive: ExtractiveAnswerer
     pipeline: AskPipeline
+    rewriter: QuestionRewriter
     briefing: BriefingPipeline
 
 
@@ -130,6 +132,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         sentence_vectors=vectors,
         extractive=extractive,
         pipeline=pipeline,
+        rewriter=LLMRewriter(chat, prompts, RuleRewriter()) if chat else RuleRewriter(),
         briefing=briefing,
     )
 

@@ -93,3 +93,34 @@ def test_bad_questions_are_4xx_with_a_message(client, seeded):
         assert response.status_code == 422, body
         assert mentioned in response.text
     assert client.post("/search", json={"query": "x", "k": 51}).status_code == 422
+
+
+def test_chat_rewrites_a_follow_up_by_the_rule(client, seeded):
+    messages = [
+        {"role": "user", "content": "Who did Blinken meet in Beijing?"},
+        {"role": "assistant", "content": "Blinken met Xi."},
+        {"role": "user", "content": "What did he say about relations with the US?"},
+    ]
+    response = client.post("/chat", json={"messages": messages})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["question"] == "What did he say about relations with the US? (Blinken, Beijing)"
+    assert answer["grounded"] and answer["citations"][0]["article_id"] == BLINKEN_ARTICLE
+
+    with client.stream("POST", "/chat", json={"messages": messages, "stream": True}) as streamed:
+        first = streamed.read().decode().split("\n\n")[0]
+    assert first.startswith("event: question\ndata: ") and "(Blinken, Beijing)" in first
+
+    standalone = client.post("/chat", json={"messages": messages[:1]}).json()
+    assert standalone["question"] == "Who did Blinken meet in Beijing?"
+
+
+def test_chat_needs_a_last_user_message(client, seeded):
+    for messages in (
+        [],
+        [{"role": "assistant", "content": "hi"}],
+        [{"role": "user", "content": " "}],
+        [{"role": "robot", "content": "hi"}],
+    ):
+        response = client.post("/chat", json={"messages": messages})
+        assert response.status_code == 422, messages

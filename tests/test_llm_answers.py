@@ -220,3 +220,25 @@ def test_stream_restarts_when_the_llm_fails(llm_client):
     deltas = [data for name, data in events if name == "delta"]
     assert deltas[0]["restart"] is True
     assert events[-2][0] == "citations" and events[-2][1]["mode"] == "extractive"
+
+
+def test_chat_follow_up_is_rewritten_by_the_llm(llm_client):
+    requests = []
+
+    def reply(request):
+        body = json.loads(request.content)
+        requests.append(body)
+        if "rewrite the last question" in body["messages"][0]["content"].lower():
+            return streamed_completion("What did Xi Jinping say about relations with the US?")
+        return streamed_completion("The articles don't say.")
+
+    llm_client.router.post(COMPLETIONS).mock(side_effect=reply)
+    messages = [
+        {"role": "user", "content": "Who did Blinken meet in Beijing?"},
+        {"role": "assistant", "content": "Xi Jinping."},
+        {"role": "user", "content": "What did he say about relations with the US?"},
+    ]
+    answer = llm_client.post("/chat", json={"messages": messages}).json()
+    assert answer["question"] == "What did Xi Jinping say about relations with the US?"
+    assert "assistant: Xi Jinping." in requests[0]["messages"][1]["content"]
+    assert "What did Xi Jinping say" in requests[1]["messages"][1]["content"]

@@ -2,12 +2,17 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from service.api.routes import articles, ask, brief, health
 from service.components import Components, build_components
 from service.settings import Settings
+
+WEB = Path(__file__).resolve().parents[1] / "web"
 
 
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
@@ -30,4 +35,10 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(articles.router)
     app.include_router(ask.router)
     app.include_router(brief.router)
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(WEB / "index.html")
+
     return app

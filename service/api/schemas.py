@@ -189,6 +189,31 @@ class AskIn(BaseModel):
     )
 
 
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(..., max_length=8000)
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[MessageIn] = Field(..., min_length=1, max_length=50)
+    k: int = Field(6, ge=1, le=20)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+    stream: bool = Field(False, description="As /ask, with a first `question` event.")
+
+    @model_validator(mode="after")
+    def _ends_with_a_question(self) -> Self:
+        last = self.messages[-1]
+        if last.role != "user" or not last.content.strip():
+            raise ValueError("the last message must be a non-empty user message")
+        if len(last.content) > 2000:
+            raise ValueError("the last message is over 2000 characters")
+        return self
+
+
 class CitationOut(ArticleRefOut):
     n: int = Field(..., description="The marker [n] in the answer.")
     passage_id: str
@@ -307,3 +332,7 @@ class BriefingOut(BaseModel):
             mode=briefing.mode,
             warnings=briefing.warnings,
         )
+
+
+class ChatOut(AskOut):
+    question: str = Field(..., description="The standalone question that was answered.")

@@ -1,13 +1,16 @@
+import itertools
 from collections.abc import Iterator
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from service.answering import Delta, Final, Sources
+from service.answering.conversation import Message
 from service.api.deps import ComponentsDep
-from service.api.schemas import AskIn, AskOut, PassageHitOut, SearchIn, SearchOut
+from service.api.schemas import AskIn, AskOut, ChatIn, ChatOut, PassageHitOut, SearchIn, SearchOut
 from service.api.sse import event, event_stream
 from service.components import Components
+from service.store import ArticleFilter
 
 router = APIRouter(tags=["answers"])
 
@@ -26,15 +29,33 @@ def search(body: SearchIn, components: ComponentsDep) -> SearchOut:
 )
 def ask(body: AskIn, components: ComponentsDep) -> AskOut | StreamingResponse:
     """A grounded answer whose sentences cite the passages they come from, or an abstention."""
+    selection = body.filters.selection()
     if body.stream:
-        return event_stream(_ask_events(body, components))
-    answer = components.pipeline.ask(body.question, k=body.k, selection=body.filters.selection())
-    return AskOut.of(answer)
+        return event_stream(_answer_events(body.question, body.k, selection, components))
+    return AskOut.of(components.pipeline.ask(body.question, k=body.k, selection=selection))
 
 
-def _ask_events(body: AskIn, components: Components) -> Iterator[str]:
-    stream = components.pipeline.stream(body.question, k=body.k, selection=body.filters.selection())
-    for item in stream:
+@router.post(
+    "/chat",
+    response_model=ChatOut,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "With stream=true."}},
+)
+def chat(body: ChatIn, components: ComponentsDep) -> ChatOut | StreamingResponse:
+    """A follow-up in a conversation, rewritten to stand alone, then answered as /ask."""
+    messages = [Message(m.role, m.content) for m in body.messages]
+    question = components.rewriter.standalone(messages)
+    selection = body.filters.selection()
+    if body.stream:
+        events = _answer_events(question, body.k, selection, components)
+        return event_stream(itertools.chain([event("question", {"question": question})], events))
+    answer = components.pipeline.ask(question, k=body.k, selection=selection)
+    return ChatOut(**AskOut.of(answer).model_dump(), question=question)
+
+
+def _answer_events(
+    question: str, k: int, selection: ArticleFilter, components: Components
+) -> Iterator[str]:
+    for item in components.pipeline.stream(question, k=k, selection=selection):
         match item:
             case Sources(passages):
                 yield event(

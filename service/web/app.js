@@ -1,0 +1,240 @@
+"use strict";
+// The Newsdesk page: a chat over POST /chat (streamed), a briefing view over POST /brief, and
+// a panel showing the passage behind any citation chip. No libraries, nothing from a CDN.
+
+const $ = (id) => document.getElementById(id);
+const conversation = [];       // {role, content} sent to /chat
+const articleCache = new Map(); // article id -> GET /articles/{id}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function showNotice(text, isError = false) {
+  const notice = $("notice");
+  notice.textContent = text;
+  notice.classList.toggle("error", isError);
+  notice.hidden = !text;
+}
+
+async function errorMessage(response) {
+  try {
+    const body = await response.json();
+    if (typeof body.detail === "string") return body.detail;
+    if (Array.isArray(body.detail)) return body.detail.map((d) => d.msg).join("; ");
+  } catch (_) { /* not JSON */ }
+  return `the service answered ${response.status}`;
+}
+
+// POST a JSON body and call onEvent(name, data) for each Server-Sent Event of the reply.
+async function postStream(url, body, onEvent) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
+  if (!response.ok) throw new Error(await errorMessage(response));
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = "message", data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) name = line.slice(7);
+        else if (line.startsWith("data: ")) data += line.slice(6);
+      }
+      onEvent(name, data ? JSON.parse(data) : {});
+    }
+  }
+}
+
+function filters(prefix) {
+  const chosen = {};
+  const from = $(`${prefix}-from`).value, to = $(`${prefix}-to`).value;
+  if (from) chosen.date_from = from;
+  if (to) chosen.date_to = to;
+  const source = $(`${prefix}-source`)?.value.trim();
+  if (source) chosen.sources = [source];
+  return chosen;
+}
+
+// Text with [n] markers -> nodes, each marker a chip that opens citation n.
+function withChips(text, citations) {
+  const byNumber = new Map(citations.map((c) => [c.n, c]));
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(/\[(\d+)\]/g)) {
+    const citation = byNumber.get(Number(match[1]));
+    if (!citation) continue;
+    nodes.push(text.slice(last, match.index));
+    nodes.push(element("button", {
+      type: "button", class: "chip", "aria-expanded": "false",
+      "aria-label": `Source ${citation.n}: ${citation.title || citation.article_id}`,
+      onclick: (event) => showPassage(citation, event.currentTarget),
+    }, String(citation.n)));
+    last = match.index + match[0].length;
+  }
+  nodes.push(text.slice(last));
+  return nodes;
+}
+
+async function showPassage(citation, chip) {
+  document.querySelectorAll(".chip[aria-expanded='true']").forEach((c) => c.setAttribute("aria-expanded", "false"));
+  chip.setAttribute("aria-expanded", "true");
+  let article = articleCache.get(citation.article_id);
+  if (!article) {
+    const response = await fetch(`/articles/${encodeURIComponent(citation.article_id)}`);
+    if (!response.ok) { showNotice(`Cannot show the passage: ${await errorMessage(response)}`, true); return; }
+    article = await response.json();
+    articleCache.set(citation.article_id, article);
+  }
+  const passage = article.text.slice(citation.start, citation.end);
+  const quoteFrom = citation.quote_start - citation.start, quoteTo = citation.quote_end - citation.start;
+  $("passage-title").textContent = citation.title || citation.article_id;
+  $("passage-meta").textContent = [citation.source, citation.date].filter(Boolean).join(" · ") || "source and date unknown";
+  $("passage-text").replaceChildren(
+    passage.slice(0, quoteFrom), element("mark", {}, passage.slice(quoteFrom, quoteTo)), passage.slice(quoteTo));
+  const link = $("passage-link");
+  link.hidden = !citation.url;
+  if (citation.url) link.href = citation.url;
+  const panel = $("passage-panel");
+  panel.hidden = false;
+  panel.focus();
+}
+
+function closePassage() {
+  $("passage-panel").hidden = true;
+  const open = document.querySelector(".chip[aria-expanded='true']");
+  if (open) { open.setAttribute("aria-expanded", "false"); open.focus(); }
+}
+
+function renderAnswer(bubble, answer, askedAs, asked) {
+  const body = bubble.querySelector(".answer");
+  body.replaceChildren(...withChips(answer.answer, answer.citations));
+  bubble.classList.toggle("abstained", !answer.grounded);
+  if (askedAs && askedAs !== asked) bubble.append(element("p", { class: "note" }, `Answered as: ${askedAs}`));
+  if (answer.warnings.length) bubble.append(element("p", { class: "warnings" }, answer.warnings.join(" · ")));
+}
+
+async function ask(event) {
+  event.preventDefault();
+  const input = $("question");
+  const question = input.value.trim();
+  if (!question) return;
+  input.value = "";
+  showNotice("");
+  conversation.push({ role: "user", content: question });
+  const list = $("conversation");
+  list.append(element("li", { class: "message user" }, question));
+  const indicator = element("span", { class: "streaming-indicator" }, "Searching the articles…");
+  const bubble = element("li", { class: "message assistant", "aria-busy": "true" }, indicator, element("p", { class: "answer" }));
+  list.append(bubble);
+  $("ask-button").disabled = true;
+  let askedAs = null, deltas = 0, final = null;
+  try {
+    await postStream("/chat", { messages: conversation, filters: filters("chat") }, (name, data) => {
+      const body = bubble.querySelector(".answer");
+      if (name === "question") askedAs = data.question;
+      else if (name === "sources") indicator.textContent = `Writing from ${data.passages.length} passages…`;
+      else if (name === "delta") {
+        if (data.restart) body.textContent = "";
+        body.textContent += data.text;
+        bubble.dataset.deltas = String(++deltas);
+      } else if (name === "citations") { final = data; renderAnswer(bubble, data, askedAs, question); }
+      else if (name === "error") throw new Error(data.detail);
+    });
+    if (!final) throw new Error("the answer stream ended early");
+    conversation.push({ role: "assistant", content: final.answer.replace(/\s*\[\d+\]/g, "") });
+  } catch (error) {
+    conversation.pop();
+    bubble.querySelector(".answer").textContent = "";
+    bubble.append(element("p", { class: "warnings", role: "alert" }, `Error: ${error.message}`));
+  } finally {
+    indicator.remove();
+    bubble.removeAttribute("aria-busy");
+    $("ask-button").disabled = false;
+    input.focus();
+  }
+}
+
+async function brief(event) {
+  event.preventDefault();
+  const target = $("briefing");
+  const topic = $("brief-topic").value.trim();
+  const request = { ...filters("brief"), length: $("brief-length").value };
+  if (topic) request.topic = topic;
+  $("brief-button").disabled = true;
+  target.replaceChildren(element("span", { class: "streaming-indicator" }, "Reading the articles…"));
+  target.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch("/brief", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
+    });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    const briefing = await response.json();
+    const period = [briefing.period.date_from, briefing.period.date_to].map((d) => d || "…").join(" to ");
+    const parts = [
+      element("h2", {}, briefing.title),
+      element("p", { class: "period" }, `${period} · ${briefing.articles_used} articles · ${briefing.storylines.length} storylines`),
+    ];
+    if (briefing.bullets.length) {
+      parts.push(element("ul", { class: "bullets" }, ...briefing.bullets.map((b) => element("li", {}, ...withChips(b.text, b.citations)))));
+    } else {
+      parts.push(element("p", { class: "abstained" }, "Nothing to brief: no articles matched these dates, topic and sources."));
+    }
+    if (briefing.warnings.length) parts.push(element("p", { class: "warnings" }, briefing.warnings.join(" · ")));
+    target.replaceChildren(...parts);
+  } catch (error) {
+    target.replaceChildren(element("p", { class: "warnings", role: "alert" }, `Error: ${error.message}`));
+  } finally {
+    target.removeAttribute("aria-busy");
+    $("brief-button").disabled = false;
+  }
+}
+
+function selectTab(tab) {
+  for (const other of document.querySelectorAll("[role=tab]")) {
+    const selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    $(other.getAttribute("aria-controls")).hidden = !selected;
+  }
+}
+
+async function start() {
+  $("ask-form").addEventListener("submit", ask);
+  $("question").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("ask-form").requestSubmit(); }
+  });
+  $("new-chat").addEventListener("click", () => { conversation.length = 0; $("conversation").replaceChildren(); $("question").focus(); });
+  $("brief-form").addEventListener("submit", brief);
+  $("close-passage").addEventListener("click", closePassage);
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("passage-panel").hidden) closePassage(); });
+  for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => selectTab(tab));
+  try {
+    const health = await (await fetch("/health")).json();
+    if (health.articles === 0) {
+      showNotice("The archive is empty. Add articles with `newsdesk ingest PATH` (files or folders of .txt, .md, .html, .jsonl) or POST /articles, then reload this page.");
+    }
+    const listing = await (await fetch("/articles?limit=500")).json();
+    const sources = [...new Set(listing.articles.map((a) => a.source).filter(Boolean))].sort();
+    $("sources").replaceChildren(...sources.map((s) => element("option", { value: s })));
+  } catch (error) {
+    showNotice(`The service cannot be reached: ${error.message}`, true);
+  }
+}
+
+start();

@@ -1,0 +1,148 @@
+"""The chat page in a real browser: Debian's headless Chromium driven by Playwright, against a
+real uvicorn server on loopback over the seed articles. Screenshots go to test-artifacts/."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from service.api.app import create_app
+from service.components import build_components
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def serve(app) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def seeded_site(seeded, settings) -> Iterator[str]:
+    yield from serve(create_app(settings, components=seeded))
+
+
+@pytest.fixture
+def empty_site(settings, embedder) -> Iterator[str]:
+    yield from serve(create_app(settings, components=build_components(settings, embedder=embedder)))
+
+
+def open_page(browser: Browser, url: str, width: int = 1200) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(url)
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_ask_see_streamed_answer_open_citation_and_follow_up(browser, seeded_site):
+    page = open_page(browser, seeded_site)
+    expect(page.get_by_role("heading", name="Newsdesk")).to_be_visible()
+    page.get_by_label("Your question").fill("Who did Blinken meet in Beijing?")
+    page.keyboard.press("Enter")
+
+    answer = page.locator("li.message.assistant").first
+    chip = answer.locator("button.chip").first
+    expect(chip).to_be_visible(timeout=30_000)
+    assert int(answer.get_attribute("data-deltas")) >= 1, "the answer arrived as streamed deltas"
+    expect(answer).to_contain_text("Xi")
+    shot(page, "1-answer")
+
+    chip.click()
+    panel = page.get_by_role("complementary", name="Xi Jinping sees 'progress'")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("The Financial Times")
+    highlighted = panel.locator("mark")
+    expect(highlighted).not_to_be_empty()
+    assert highlighted.inner_text().strip() in panel.locator("blockquote").inner_text()
+    shot(page, "2-passage")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+    page.get_by_label("Your question").fill("What did he say about relations with the US?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    follow_up = page.locator("li.message.assistant").nth(1)
+    expect(follow_up.locator("button.chip").first).to_be_visible(timeout=30_000)
+    expect(follow_up).to_contain_text(
+        "Answered as: What did he say about relations with the US? (Blinken, Beijing)"
+    )
+    shot(page, "3-follow-up")
+
+
+def test_unanswerable_question_and_service_errors_are_shown(browser, seeded_site):
+    page = open_page(browser, seeded_site)
+    page.get_by_label("Your question").fill("Who won the football World Cup final?")
+    page.keyboard.press("Enter")
+    answer = page.locator("li.message.assistant").first
+    expect(answer).to_contain_text("The articles don't say.", timeout=30_000)
+    expect(answer).to_have_class("message assistant abstained")
+
+    page.get_by_label("from").first.fill("2023-01-01")
+    page.get_by_label("to", exact=True).first.fill("2021-01-01")
+    page.get_by_label("Your question").fill("Who did Blinken meet?")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("date_from is after date_to", timeout=30_000)
+    shot(page, "4-errors")
+
+
+def test_briefing_view_with_citation_chips(browser, seeded_site):
+    page = open_page(browser, seeded_site)
+    page.get_by_role("tab", name="Briefing").click()
+    page.locator("#brief-from").fill("2021-01-01")
+    page.locator("#brief-to").fill("2023-12-31")
+    page.get_by_label("length").select_option("long")
+    page.get_by_role("button", name="Brief me").click()
+    bullets = page.locator("#briefing ul.bullets > li")
+    expect(bullets).to_have_count(9, timeout=60_000)
+    expect(page.locator("#briefing")).to_contain_text("Alaska")
+    bullets.first.locator("button.chip").click()
+    expect(page.locator("#passage-panel mark")).not_to_be_empty()
+    shot(page, "5-briefing")
+
+
+def test_empty_archive_hint_and_phone_width(browser, empty_site):
+    page = open_page(browser, empty_site, width=390)
+    expect(page.get_by_role("status")).to_contain_text("The archive is empty")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "no horizontal scrolling at phone width"
+    expect(page.get_by_label("Your question")).to_be_visible()
+    shot(page, "6-empty-phone")
