@@ -1,9 +1,11 @@
 """Hybrid retrieval on the real model and index: fusion, filters, duplicates, spread, recency."""
 
 import datetime as dt
+import re
 
 from service.components import build_components
 from service.loading import article_from_record
+from service.retrieval import hybrid
 from service.store import ArticleFilter
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
 
@@ -93,23 +95,35 @@ def test_results_spread_over_articles(seeded):
     assert len(per_article) == 3
 
 
-def test_questions_about_the_latest_prefer_newer_articles(components):
+def test_questions_about_the_latest_prefer_newer_articles(components, monkeypatch):
     ingest_records(
         components,
-        {
-            "id": "strike-old",
-            "date": "2021-05-01",
-            "text": "Felixstowe dock strike: workers walk out.",
-        },
+        {"id": "strike-old", "date": "2021-05-01", "text": "Dock strike at Felixstowe begins."},
         {
             "id": "strike-new",
             "date": "2022-09-01",
-            "text": "Felixstowe dock strike enters its second week as talks fail.",
+            "text": "Felixstowe dockers extend their strike into a second week.",
         },
     )
+    latest = "What is the latest on the Felixstowe dock strike?"
 
     def first(query: str) -> str:
         return components.retriever.search(query, k=2, selection=EVERYTHING)[0].article.article_id
 
-    assert first("Felixstowe dock strike") == "strike-old", "on relevance alone the old one wins"
-    assert first("What is the latest on the Felixstowe dock strike?") == "strike-new"
+    assert first(latest) == "strike-new"
+    monkeypatch.setattr(hybrid, "_RECENCY", re.compile(r"(?!)"))
+    assert first(latest) == "strike-old", "on relevance alone the old one wins"
+
+
+def test_queries_without_keyword_terms_use_dense_retrieval_alone(seeded):
+    # Found by fuzzing: "0" or only stopwords leave BM25 nothing to score.
+    for query in ("0", "the of and", "?!", "\u00b6"):
+        assert seeded.keyword.search(query, limit=5, selection=EVERYTHING) == []
+        assert len(seeded.retriever.search(query, k=3, selection=EVERYTHING)) == 3
+
+
+def test_an_index_of_passages_without_keyword_terms_still_searches(components):
+    # Found by fuzzing: BM25 cannot be built over an empty vocabulary.
+    ingest_records(components, {"id": "digits", "text": "0"}, {"id": "stop", "text": "the of"})
+    assert components.keyword.search("anything", limit=5, selection=EVERYTHING) == []
+    assert len(components.retriever.search("0", k=5, selection=EVERYTHING)) == 2

@@ -113,17 +113,21 @@ class Retriever:
         if not fused:
             return []
         records = {record.id: record for record in self._store.passages(list(fused))}
-        if _RECENCY.search(query):
-            by_date = sorted(
-                records, key=lambda pid: records[pid].metadata.get("date_int", 0), reverse=True
-            )
-            fused = _fuse([list(fused), by_date], self._config.rrf_k)
         candidates = [
             RetrievedPassage.of(records[pid], score=score, query_vector=query_vector)
             for pid, score in fused.items()
             if pid in records
         ]
+        if candidates and _RECENCY.search(query):
+            candidates = self._newest_first(candidates)
         return self._diversify(candidates, k)
+
+    def _newest_first(self, candidates: list[RetrievedPassage]) -> list[RetrievedPassage]:
+        floor = max(c.similarity for c in candidates) - self._config.recency_band
+        relevant = [c for c in candidates if c.similarity >= floor]
+        # sort is stable: equally dated passages keep their fused order.
+        relevant.sort(key=lambda c: c.article.date or "", reverse=True)
+        return relevant + [c for c in candidates if c.similarity < floor]
 
     def _diversify(self, candidates: list[RetrievedPassage], k: int) -> list[RetrievedPassage]:
         chosen: list[RetrievedPassage] = []

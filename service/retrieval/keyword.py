@@ -41,6 +41,8 @@ class KeywordIndex:
         if built.bm25 is None:
             return []
         query_tokens = terms(query)
+        if not query_tokens:
+            return []
         scores = built.bm25.get_scores(query_tokens) * _mask(built, selection)
         top = np.argsort(-scores)[:limit]
         return [(str(built.passage_ids[i]), float(scores[i])) for i in top if scores[i] > 0]
@@ -59,10 +61,12 @@ class KeywordIndex:
 
 def _build(store: ChromaStore, revision: str) -> _Built:
     records = list(store.all_passages())
+    tokenized = _tokenize([record.text for record in records]) if records else None
     bm25 = None
-    if records:
+    # Passages with no keyword terms at all (digits, stopwords) leave nothing to index.
+    if tokenized is not None and tokenized.vocab:
         bm25 = bm25s.BM25()
-        bm25.index(_tokenize([record.text for record in records]), show_progress=False)
+        bm25.index(tokenized, show_progress=False)
     return _Built(
         revision=revision,
         bm25=bm25,
@@ -74,8 +78,9 @@ def _build(store: ChromaStore, revision: str) -> _Built:
 
 
 def terms(text: str) -> list[str]:
-    """The text's keyword terms: lower-cased, stemmed, stopwords removed."""
-    return _tokenize([text], return_ids=False)[0]
+    """The text's keyword terms: lower-cased, stemmed, stopwords removed (maybe none)."""
+    tokenized = _tokenize([text], return_ids=False)
+    return tokenized[0] if tokenized else []
 
 
 def _tokenize(texts: list[str], *, return_ids: bool = True):
