@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from service.api.app import create_app
+from service.api.schemas import AskIn
 from service.components import Components, build_components
 from service.loading import article_from_record
 from service.settings import load_settings
@@ -37,7 +38,7 @@ from service.store import ArticleFilter
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/squad_v2_dev_half"
 K = 10
-ASK_K = 6  # the passages /ask answers from by default (AskIn.k)
+ASK_K = AskIn.model_fields["k"].default  # the passages /ask answers from by default
 EVERYTHING = ArticleFilter()
 
 

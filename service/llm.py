@@ -10,8 +10,6 @@ class ChatError(RuntimeError):
 
 
 class ChatModel(Protocol):
-    name: str
-
     def stream(self, *, system: str, user: str) -> Iterator[str]:
         """The reply in pieces as they arrive; raises ChatError on any failure."""
         ...
@@ -23,7 +21,6 @@ class OpenAICompatibleChat:
     ):
         from langchain_openai import ChatOpenAI
 
-        self.name = model
         self._chat = ChatOpenAI(
             model=model,
             base_url=base_url,

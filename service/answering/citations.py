@@ -20,6 +20,7 @@ import numpy as np
 from service.answering.models import ABSTENTION, Answer, Citation
 from service.answering.support import SentenceVectors, numbers_agree, term_overlap
 from service.retrieval import RetrievedPassage
+from service.retrieval.keyword import terms
 from service.sentences import sentence_spans
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -99,7 +100,7 @@ class CitationChecker:
         similarities = vectors[1:] @ vectors[0]
         best = int(np.argmax(similarities))
         similarity = float(similarities[best])
-        overlap = term_overlap(claim, passage.text)
+        overlap = term_overlap(set(terms(claim)), passage.text)
         supported = numbers_agree(claim, passage.text) and (
             overlap >= self._thresholds.min_overlap or similarity >= self._thresholds.min_similarity
         )

@@ -16,6 +16,7 @@ import numpy as np
 from service.answering.models import ABSTENTION
 from service.answering.support import SentenceVectors, term_overlap
 from service.retrieval import RetrievedPassage
+from service.retrieval.keyword import terms
 from service.sentences import sentence_spans
 
 _WORD = re.compile(r"\w{2,}")
@@ -75,11 +76,12 @@ class ExtractiveAnswerer:
         vectors = self._vectors.of([question, *(text for _, text in found)])
         similarities = vectors[1:] @ vectors[0]
         weight = self._config.overlap_weight
+        question_terms = set(terms(question))
         scored = []
         for (number, text), similarity, vector in zip(
             found, similarities, vectors[1:], strict=True
         ):
-            overlap = term_overlap(question, text)
+            overlap = term_overlap(question_terms, text)
             score = float(similarity) + weight * overlap
             scored.append(ScoredSentence(number, text, float(similarity), overlap, score, vector))
         return sorted(scored, key=lambda sentence: sentence.score, reverse=True)

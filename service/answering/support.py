@@ -14,9 +14,9 @@ from service.retrieval.keyword import terms
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def term_overlap(claim: str, source: str) -> float:
-    """Share of the claim's keyword terms (stemmed, no stopwords) that occur in the source."""
-    claim_terms = set(terms(claim))
+def term_overlap(claim_terms: set[str], source: str) -> float:
+    """Share of a claim's keyword terms (`terms(claim)`: stemmed, no stopwords) that occur in
+    the source. The caller computes them once for all the sources it compares."""
     if not claim_terms:
         return 0.0
     return len(claim_terms & set(terms(source))) / len(claim_terms)
