@@ -21,7 +21,7 @@ from service.briefing import (
 from service.chunking import PassageSplitter
 from service.embedding import Embedder, SentenceTransformerEmbedder, embedding_model_name
 from service.ingestion import Ingestor
-from service.llm import ChatModel, OpenAICompatibleChat
+from service.llm import ChatModel, CircuitBreaker, OpenAICompatibleChat, ResilientChat
 from service.prompts import PromptLibrary
 from service.retrieval import KeywordIndex, RetrievalConfig, Retriever
 from service.settings import Settings, SettingsError
@@ -141,10 +141,18 @@ def _chat_model(settings: Settings) -> ChatModel | None:
     """The LLM when one is configured; without one, answers and briefings are extractive."""
     if settings.llm_base_url is None:
         return None
-    return OpenAICompatibleChat(
+    chat = OpenAICompatibleChat(
         base_url=str(settings.llm_base_url),
         model=settings.llm_model,
         api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         timeout_s=settings.llm_timeout_s,
         max_tokens=settings.llm_max_tokens,
+    )
+    return ResilientChat(
+        chat,
+        retries=settings.llm_retries,
+        backoff_s=settings.llm_retry_backoff_s,
+        breaker=CircuitBreaker(
+            failures=settings.llm_breaker_failures, cooldown_s=settings.llm_breaker_cooldown_s
+        ),
     )

@@ -1,12 +1,22 @@
 """Chat models behind one small interface. Any OpenAI-compatible server (OpenAI, Ollama, vLLM,
 a llama.cpp server) through LangChain's chat model."""
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 
 class ChatError(RuntimeError):
-    """The chat model gave no answer: timeout, HTTP error, refused connection."""
+    """The chat model gave no answer: timeout, HTTP error, refused connection.
+
+    `transient` failures (timeouts, refused connections, HTTP 429 and 5xx) may pass if tried
+    again; the others (a bad key, a malformed reply) will not.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 class ChatModel(Protocol):
@@ -42,12 +52,92 @@ class OpenAICompatibleChat:
                 if chunk.text:
                     yield chunk.text
         except openai.APITimeoutError as error:
-            raise ChatError("the LLM server timed out") from error
+            raise ChatError("the LLM server timed out", transient=True) from error
         except openai.APIStatusError as error:
-            raise ChatError(f"the LLM server answered HTTP {error.status_code}") from error
+            raise ChatError(
+                f"the LLM server answered HTTP {error.status_code}",
+                transient=error.status_code == 429 or error.status_code >= 500,
+            ) from error
         except openai.APIConnectionError as error:
-            raise ChatError("the LLM server could not be reached") from error
+            raise ChatError("the LLM server could not be reached", transient=True) from error
         except openai.APIError as error:
             raise ChatError(f"the LLM server gave an unusable reply: {error}") from error
         except ValueError as error:  # LangChain's word for a stream with no usable chunk
             raise ChatError(f"the LLM server gave an unusable reply: {error}") from error
+
+
+class CircuitBreaker:
+    """Stops calling a server that keeps failing: after `failures` failed calls in a row it is
+    left alone for `cooldown_s`; then calls go through again, and one more failure re-opens it.
+    """
+
+    def __init__(
+        self, *, failures: int, cooldown_s: float, clock: Callable[[], float] = time.monotonic
+    ):
+        self._threshold = failures
+        self._cooldown_s = cooldown_s
+        self._clock = clock
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        """Raises ChatError while the breaker is open."""
+        with self._lock:
+            if self._opened_at is None:
+                return
+            remaining = self._opened_at + self._cooldown_s - self._clock()
+            if remaining > 0:
+                raise ChatError(
+                    f"the LLM server failed {self._failures} times in a row; "
+                    f"not calling it for another {remaining:.0f} s"
+                )
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._failures = 0
+            self._opened_at = None
+
+    def failed(self) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._failures >= self._threshold:
+                self._opened_at = self._clock()
+
+
+class ResilientChat:
+    """A chat model whose transient failures are retried with exponential backoff (only before
+    any text has arrived: a stream cannot be taken back), behind a circuit breaker so a dead
+    server costs each request nothing rather than its timeout."""
+
+    def __init__(
+        self,
+        chat: ChatModel,
+        *,
+        retries: int,
+        backoff_s: float,
+        breaker: CircuitBreaker,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self._chat = chat
+        self._retries = retries
+        self._backoff_s = backoff_s
+        self._breaker = breaker
+        self._sleep = sleep
+
+    def stream(self, *, system: str, user: str) -> Iterator[str]:
+        self._breaker.check()
+        for attempt in range(self._retries + 1):
+            streamed = False
+            try:
+                for piece in self._chat.stream(system=system, user=user):
+                    streamed = True
+                    yield piece
+            except ChatError as error:
+                if streamed or not error.transient or attempt == self._retries:
+                    self._breaker.failed()
+                    raise
+                self._sleep(self._backoff_s * 2**attempt)
+            else:
+                self._breaker.succeeded()
+                return

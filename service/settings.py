@@ -7,9 +7,18 @@ the environment at import time.
 import difflib
 import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    Field,
+    HttpUrl,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "NEWSDESK_"
 PROJECT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
@@ -17,6 +26,10 @@ PROJECT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 class SettingsError(ValueError):
     """A setting is misspelt or has an invalid value."""
+
+
+# Keys come comma-separated from the environment, not as JSON.
+Keys = Annotated[list[SecretStr], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -125,11 +138,57 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key, if the server needs one.")
     llm_timeout_s: PositiveFloat = Field(30.0, description="Seconds before an LLM call fails.")
     llm_max_tokens: PositiveInt = Field(600, description="Longest answer the LLM may write.")
+    llm_retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Retries of an LLM call that failed transiently (timeout, "
+        "refused connection, HTTP 429 or 5xx) before any text arrived.",
+    )
+    llm_retry_backoff_s: NonNegativeFloat = Field(
+        0.5, description="Wait before the first retry; doubled before each further one."
+    )
+    llm_breaker_failures: PositiveInt = Field(
+        3,
+        description="Failed LLM calls in a row after which the LLM is not called for a while "
+        "(answers are extractive meanwhile).",
+    )
+    llm_breaker_cooldown_s: PositiveFloat = Field(
+        30.0, description="Seconds the LLM is left alone after that; then one call tries it again."
+    )
     prompts_dir: Path = Field(PROJECT_PROMPTS, description="Directory of the prompt templates.")
 
     # HTTP
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server listens on.")
+    api_keys: Keys = Field(
+        [],
+        description="Comma-separated keys; when any key is set (here or in admin_api_keys), "
+        "every endpoint but /health and the page's files needs `Authorization: Bearer KEY`.",
+    )
+    admin_api_keys: Keys = Field(
+        [],
+        description="Comma-separated keys that alone may ingest and delete; when none is set, "
+        "any valid key may.",
+    )
+    rate_limit_per_minute: int = Field(
+        600, ge=0, description="Requests a minute each key may make (0: no limit); needs keys."
+    )
+    max_request_bytes: PositiveInt = Field(
+        10_000_000, description="Largest request body accepted, in bytes."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        [],
+        description="Comma-separated origins whose pages may call the API from a browser; "
+        "none by default (same-origin only).",
+    )
+
+    @field_validator("api_keys", "admin_api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
 
 def load_settings(**overrides: object) -> Settings:

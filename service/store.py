@@ -14,13 +14,18 @@ default embedding function would try to download a model):
 """
 
 import datetime as dt
+import functools
+import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from service.models import Article, Passage
@@ -29,6 +34,10 @@ from service.settings import Settings
 
 class StoreError(RuntimeError):
     """The index cannot be used as configured."""
+
+
+class StoreUnavailable(StoreError):
+    """The Chroma server cannot be reached now; it may come back."""
 
 
 @dataclass(frozen=True)
@@ -101,41 +110,71 @@ def date_number(day: dt.date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
-def open_client(settings: Settings) -> ClientAPI:
+def client_factory(settings: Settings) -> Callable[[], ClientAPI]:
+    """How to reach the configured Chroma: a server by URL, else a local index directory."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = settings.chroma_url
+    url = settings.chroma_url
+    if url is None:
+        settings.index_path.mkdir(parents=True, exist_ok=True)
+        return lambda: chromadb.PersistentClient(
+            path=str(settings.index_path), settings=chroma_settings
+        )
+
+    def connect() -> ClientAPI:
         try:
             return chromadb.HttpClient(
                 host=url.host, port=url.port, ssl=url.scheme == "https", settings=chroma_settings
             )
         except ValueError as error:  # chromadb's word for "no server answered"
-            raise StoreError(f"Chroma server at {url} is unreachable: {error}") from error
-    settings.index_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.index_path), settings=chroma_settings)
+            raise StoreUnavailable(f"Chroma server at {url} is unreachable: {error}") from error
+
+    return connect
+
+
+@dataclass(frozen=True)
+class _Collections:
+    articles: Collection
+    passages: Collection
+    meta: Collection
+    max_batch: int
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reaching_store(method: Callable[P, R]) -> Callable[P, R]:
+    """A store method whose connection failures become `StoreUnavailable`; the next call
+    connects afresh, so the service recovers by itself when a Chroma server comes back."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = args[0]
+        assert isinstance(store, ChromaStore)
+        try:
+            return method(*args, **kwargs)
+        except httpx.TransportError as error:  # refused, reset, timed out
+            store.disconnect()
+            raise StoreUnavailable(f"{store.kind} is unreachable: {error}") from error
+
+    return wrapper
 
 
 class ChromaStore:
-    def __init__(self, client: ClientAPI, *, prefix: str, embedding_model: str, kind: str):
+    def __init__(
+        self,
+        client_factory: Callable[[], ClientAPI],
+        *,
+        prefix: str,
+        embedding_model: str,
+        kind: str,
+    ):
         self.kind = kind
         self.embedding_model = embedding_model
-        self._max_batch = client.get_max_batch_size()
-        metadata = {"hnsw:space": "cosine", "embedding_model": embedding_model}
-        self._articles = client.get_or_create_collection(
-            f"{prefix}_articles", metadata=metadata, embedding_function=None
-        )
-        self._passages = client.get_or_create_collection(
-            f"{prefix}_passages", metadata=metadata, embedding_function=None
-        )
-        self._meta = client.get_or_create_collection(f"{prefix}_meta", embedding_function=None)
-        for collection in (self._articles, self._passages):
-            stored_model = (collection.metadata or {}).get("embedding_model")
-            if stored_model != embedding_model:
-                raise StoreError(
-                    f"collection {collection.name!r} was built with embedding model "
-                    f"{stored_model!r}, not {embedding_model!r}: use another index path or "
-                    "collection prefix, or delete the index and ingest again"
-                )
+        self._client_factory = client_factory
+        self._prefix = prefix
+        self._connection: _Collections | None = None
+        self._connection_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, embedding_model: str) -> "ChromaStore":
@@ -145,15 +184,58 @@ class ChromaStore:
             else (f"chroma-local {settings.index_path}")
         )
         return cls(
-            open_client(settings),
+            client_factory(settings),
             prefix=settings.collection_prefix,
             embedding_model=embedding_model,
             kind=kind,
         )
 
+    def disconnect(self) -> None:
+        """Forget the connection; the next call opens a new one."""
+        self._connection = None
+
+    def _collections(self) -> _Collections:
+        with self._connection_lock:
+            if self._connection is None:
+                self._connection = self._open(self._client_factory())
+            return self._connection
+
+    def _open(self, client: ClientAPI) -> _Collections:
+        metadata = {"hnsw:space": "cosine", "embedding_model": self.embedding_model}
+        articles, passages = (
+            client.get_or_create_collection(
+                f"{self._prefix}_{name}", metadata=metadata, embedding_function=None
+            )
+            for name in ("articles", "passages")
+        )
+        for collection in (articles, passages):
+            stored_model = (collection.metadata or {}).get("embedding_model")
+            if stored_model != self.embedding_model:
+                raise StoreError(
+                    f"collection {collection.name!r} was built with embedding model "
+                    f"{stored_model!r}, not {self.embedding_model!r}: use another index path or "
+                    "collection prefix, or delete the index and ingest again"
+                )
+        meta = client.get_or_create_collection(f"{self._prefix}_meta", embedding_function=None)
+        return _Collections(articles, passages, meta, client.get_max_batch_size())
+
+    @property
+    def _articles(self) -> Collection:
+        return self._collections().articles
+
+    @property
+    def _passages(self) -> Collection:
+        return self._collections().passages
+
+    @property
+    def _meta(self) -> Collection:
+        return self._collections().meta
+
+    @_reaching_store
     def counts(self) -> tuple[int, int]:
         return self._articles.count(), self._passages.count()
 
+    @_reaching_store
     def fingerprints(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The stored content fingerprint of each of these articles that is stored."""
         found: dict[str, str] = {}
@@ -163,6 +245,7 @@ class ChromaStore:
                 found[article_id] = str(metadata.get("fingerprint"))
         return found
 
+    @_reaching_store
     def write(self, items: Sequence[IndexedArticle]) -> None:
         """Replace these articles and all their passages."""
         if not items:
@@ -203,6 +286,7 @@ class ChromaStore:
 
         self._new_revision()
 
+    @_reaching_store
     def delete(self, article_id: str) -> bool:
         """Remove the article and its passages; False when there was no such article."""
         existed = bool(self._articles.get(ids=[article_id], include=[])["ids"])
@@ -211,6 +295,7 @@ class ChromaStore:
         self._new_revision()
         return existed
 
+    @_reaching_store
     def revision(self) -> str:
         """Changes whenever any article is written or deleted, by this process or another."""
         found = self._meta.get(ids=[_REVISION], include=["documents"])
@@ -220,14 +305,18 @@ class ChromaStore:
         # A random value, not a counter: replicas writing at once need no read-modify-write.
         self._meta.upsert(ids=[_REVISION], documents=[uuid.uuid4().hex], embeddings=[[1.0]])
 
-    def all_passages(self, page_size: int = 5000) -> Iterator[PassageRecord]:
-        """Every passage with its text and metadata (no vectors), page by page."""
+    @_reaching_store
+    def all_passages(self, page_size: int = 5000) -> list[PassageRecord]:
+        """Every passage with its text and metadata (no vectors), read page by page."""
+        records = []
         for offset in range(0, self._passages.count(), page_size):
             page = self._passages.get(
                 include=["documents", "metadatas"], limit=page_size, offset=offset
             )
-            yield from _passage_records(page)
+            records += _passage_records(page)
+        return records
 
+    @_reaching_store
     def nearest_passages(
         self, vector: np.ndarray, *, limit: int, selection: ArticleFilter
     ) -> list[tuple[str, float]]:
@@ -243,6 +332,7 @@ class ChromaStore:
             for pid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
         ]
 
+    @_reaching_store
     def passages(self, passage_ids: Sequence[str]) -> list[PassageRecord]:
         """These passages with text, metadata and vector, in the order asked."""
         found = self._passages.get(
@@ -251,6 +341,7 @@ class ChromaStore:
         records = {record.id: record for record in _passage_records(found)}
         return [records[pid] for pid in passage_ids if pid in records]
 
+    @_reaching_store
     def get(self, article_id: str) -> StoredArticle | None:
         """The article with its full text and its passages in order."""
         records = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
@@ -272,6 +363,7 @@ class ChromaStore:
             article_id, records["metadatas"][0], text=records["documents"][0], passages=passages
         )
 
+    @_reaching_store
     def list_articles(
         self, selection: ArticleFilter, *, limit: int, offset: int
     ) -> tuple[int, list[StoredArticle]]:
@@ -284,6 +376,7 @@ class ChromaStore:
         articles.sort(key=lambda article: (article.date or "", article.id), reverse=True)
         return len(articles), articles[offset : offset + limit]
 
+    @_reaching_store
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
         """Matching articles (no text) with their mean passage direction."""
         records = self._articles.get(where=selection.where(), include=["metadatas", "embeddings"])
@@ -294,6 +387,7 @@ class ChromaStore:
             )
         ]
 
+    @_reaching_store
     def passages_of(self, article_ids: Sequence[str]) -> list[PassageRecord]:
         """Every passage of these articles, with text, metadata and vector."""
         records = []
@@ -305,8 +399,9 @@ class ChromaStore:
         return sorted(records, key=lambda r: (r.metadata["article_id"], r.metadata["ordinal"]))
 
     def _batches(self, items: list) -> Iterator[list]:
-        for start in range(0, len(items), self._max_batch):
-            yield items[start : start + self._max_batch]
+        size = self._collections().max_batch
+        for start in range(0, len(items), size):
+            yield items[start : start + size]
 
 
 _REVISION = "revision"

@@ -1,5 +1,6 @@
 """Ingestion into a real Chroma index with the real model: re-ingest, update, delete, bad input."""
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from service.components import Components, build_components
 from service.loading import article_from_record, load_paths
 from service.models import LoadError
-from service.store import ArticleFilter, ChromaStore, StoreError, open_client
+from service.store import ArticleFilter, ChromaStore, StoreError, client_factory
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
 
 
@@ -150,14 +151,16 @@ def test_article_record_holds_the_mean_passage_direction(components, seeds_dir):
 
 def test_index_built_with_another_model_is_refused(settings, components, seeds_dir):
     ingest(components, seeds_dir)
+    other = ChromaStore(
+        client_factory(settings), prefix="newsdesk", embedding_model="other/model", kind="x"
+    )
     with pytest.raises(StoreError, match="built with embedding model"):
-        ChromaStore(
-            open_client(settings), prefix="newsdesk", embedding_model="other/model", kind="x"
-        )
+        other.counts()
 
 
 def test_write_batches_stay_under_the_client_limit(components, monkeypatch):
-    monkeypatch.setattr(components.store, "_max_batch", 2)
+    opened = components.store._collections()
+    monkeypatch.setattr(components.store, "_connection", dataclasses.replace(opened, max_batch=2))
     calls = []
     original_add = components.store._passages.add
 

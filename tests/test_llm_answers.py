@@ -1,7 +1,9 @@
 """LLM answers: respx stands in for the OpenAI-compatible chat API; all else is real."""
 
+import contextlib
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -11,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.components import build_components
+from service.llm import ChatError, CircuitBreaker, ResilientChat
 from service.loading import load_paths
 from tests.conftest import BLINKEN_ARTICLE
 
@@ -52,15 +55,37 @@ def number_of(request: httpx.Request, phrase: str) -> int:
 
 
 @pytest.fixture
-def llm_client(settings, embedder, seeds_dir) -> Iterator[TestClient]:
-    llm_settings = settings.model_copy(update={"llm_base_url": LLM_URL, "llm_model": "test-model"})
-    components = build_components(llm_settings, embedder=embedder)
-    components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        router.route(host="testserver").pass_through()
-        with TestClient(create_app(llm_settings, components=components)) as client:
+def llm_client_with(settings, embedder, seeds_dir) -> Iterator[Callable[..., TestClient]]:
+    """Makes a client over the seeds whose LLM is respx; settings may be overridden."""
+    with contextlib.ExitStack() as stack:
+
+        def make(**overrides) -> TestClient:
+            llm_settings = settings.model_copy(
+                update={
+                    "llm_base_url": LLM_URL,
+                    "llm_model": "test-model",
+                    "llm_retry_backoff_s": 0.0,
+                }
+                | overrides
+            )
+            components = build_components(llm_settings, embedder=embedder)
+            components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
+            router = stack.enter_context(
+                respx.mock(assert_all_mocked=True, assert_all_called=False)
+            )
+            router.route(host="testserver").pass_through()
+            client = stack.enter_context(
+                TestClient(create_app(llm_settings, components=components))
+            )
             client.router = router
-            yield client
+            return client
+
+        yield make
+
+
+@pytest.fixture
+def llm_client(llm_client_with) -> TestClient:
+    return llm_client_with()
 
 
 def answer_with(client: TestClient, reply: Callable[[httpx.Request], httpx.Response]) -> dict:
@@ -242,3 +267,76 @@ def test_chat_follow_up_is_rewritten_by_the_llm(llm_client):
     assert answer["question"] == "What did Xi Jinping say about relations with the US?"
     assert "assistant: Xi Jinping." in requests[0]["messages"][1]["content"]
     assert "What did Xi Jinping say" in requests[1]["messages"][1]["content"]
+
+
+def ask_blinken(client: TestClient) -> dict:
+    response = client.post("/ask", json={"question": "Who did Blinken meet in Beijing?"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_transient_llm_failure_is_retried(llm_client):
+    replies = iter([httpx.Response(503), httpx.ReadTimeout("slow")])
+
+    def reply(request):
+        fault = next(replies, None)
+        if isinstance(fault, Exception):
+            raise fault
+        return fault or streamed_completion("The articles don't say.")
+
+    route = llm_client.router.post(COMPLETIONS).mock(side_effect=reply)
+    answer = ask_blinken(llm_client)
+    assert route.call_count == 3  # 503, timeout, then the answer: llm_retries defaults to 2
+    assert answer["mode"] == "llm" and answer["warnings"] == []
+
+
+def test_retries_are_bounded_and_refusals_are_not_retried(llm_client):
+    route = llm_client.router.post(COMPLETIONS).mock(return_value=httpx.Response(503))
+    assert ask_blinken(llm_client)["mode"] == "extractive"
+    assert route.call_count == 3
+    route.reset()
+    route.mock(return_value=httpx.Response(401, json={"error": {"message": "bad key"}}))
+    answer = ask_blinken(llm_client)
+    assert route.call_count == 1
+    assert answer["warnings"][0] == "LLM unavailable: the LLM server answered HTTP 401"
+
+
+def test_a_dead_llm_server_is_left_alone_until_the_cooldown_ends(llm_client_with):
+    client = llm_client_with(llm_retries=0, llm_breaker_failures=2, llm_breaker_cooldown_s=1.0)
+    route = client.router.post(COMPLETIONS).mock(side_effect=httpx.ConnectError("refused"))
+    for _ in range(2):
+        assert ask_blinken(client)["mode"] == "extractive"
+    assert route.call_count == 2
+
+    # Open: answered at once, extractively, without calling the server.
+    answer = ask_blinken(client)
+    assert route.call_count == 2
+    assert answer["mode"] == "extractive" and answer["grounded"]
+    assert "failed 2 times in a row; not calling it" in answer["warnings"][0]
+
+    # After the cooldown one call tries the server again, and its success closes the breaker.
+    time.sleep(1.1)
+    route.mock(side_effect=None, return_value=streamed_completion("The articles don't say."))
+    assert ask_blinken(client)["mode"] == "llm"
+    assert ask_blinken(client)["mode"] == "llm"
+    assert route.call_count == 4
+
+
+def test_a_failure_after_text_has_streamed_is_not_retried():
+    class BreaksMidway:
+        calls = 0
+
+        def stream(self, *, system, user):
+            self.calls += 1
+            yield "Blinken met "
+            raise ChatError("the LLM server could not be reached", transient=True)
+
+    inner = BreaksMidway()
+    chat = ResilientChat(
+        inner, retries=3, backoff_s=0, breaker=CircuitBreaker(failures=5, cooldown_s=1)
+    )
+    pieces = []
+    with pytest.raises(ChatError):
+        for piece in chat.stream(system="s", user="u"):
+            pieces.append(piece)
+    assert pieces == ["Blinken met "] and inner.calls == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pydantic import SecretStr
 
 from service.api.app import create_app
 from service.components import build_components
@@ -146,3 +147,27 @@ def test_empty_archive_hint_and_phone_width(browser, empty_site):
     assert width <= 390, "no horizontal scrolling at phone width"
     expect(page.get_by_label("Your question")).to_be_visible()
     shot(page, "6-empty-phone")
+
+
+@pytest.fixture
+def keyed_site(seeded, settings) -> Iterator[str]:
+    keyed = settings.model_copy(update={"api_keys": [SecretStr("page-key")]})
+    yield from serve(create_app(keyed, components=seeded))
+
+
+def test_a_keyed_service_asks_for_the_key_once(browser, keyed_site):
+    page = open_page(browser, keyed_site)
+    key_field = page.get_by_label("This Newsdesk needs an API key")
+    expect(key_field).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("missing API key")
+    key_field.fill("page-key")
+    page.get_by_role("button", name="Use key").click()
+    expect(key_field).to_be_hidden()
+
+    page.get_by_label("Your question").fill("Who did Blinken meet in Beijing?")
+    page.keyboard.press("Enter")
+    chip = page.locator("li.message.assistant button.chip").first
+    expect(chip).to_be_visible(timeout=30_000)
+    chip.click()  # GET /articles/{id} with the key
+    expect(page.locator("#passage-panel mark")).not_to_be_empty()
+    shot(page, "7-keyed")

@@ -1,18 +1,28 @@
 """The FastAPI application: built by `create_app(settings)`, components made once at start-up."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import Depends, FastAPI, Request, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from service.api.access import Access, authenticated
+from service.api.body_limit import BodySizeLimit
 from service.api.routes import articles, ask, brief, health
 from service.components import Components, build_components
 from service.settings import Settings
+from service.store import StoreUnavailable
 
 WEB = Path(__file__).resolve().parents[1] / "web"
+# How long a client should wait before retrying while the Chroma server is away.
+STORE_RETRY_AFTER_S = 5
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
@@ -22,7 +32,11 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.components = components or build_components(settings)
         # Build the keyword index now rather than during the first question.
-        app.state.components.keyword.refresh()
+        try:
+            app.state.components.keyword.refresh()
+        except StoreUnavailable as error:
+            # Serve anyway: requests get 503 until the store is back, then work by themselves.
+            log.warning("starting without the store: %s", error)
         yield
 
     app = FastAPI(
@@ -30,15 +44,46 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         summary="Grounded answers and briefings from your own news archive.",
         version="0.1.0",
         lifespan=lifespan,
+        # Served below, behind the API key like every other route but /health and the page.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.state.access = Access.from_settings(settings)
+    keyed = [Depends(authenticated)]
     app.include_router(health.router)
-    app.include_router(articles.router)
-    app.include_router(ask.router)
-    app.include_router(brief.router)
+    app.include_router(articles.router, dependencies=keyed)
+    app.include_router(ask.router, dependencies=keyed)
+    app.include_router(brief.router, dependencies=keyed)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(WEB / "index.html")
 
+    @app.get("/openapi.json", include_in_schema=False, dependencies=keyed)
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=keyed)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Newsdesk API")
+
     return app
+
+
+def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"the article store is unavailable, retry shortly: {error}"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(STORE_RETRY_AFTER_S)},
+    )

@@ -12,6 +12,10 @@ from service.ingestion import IngestReport
 from service.retrieval import RetrievedPassage
 from service.store import ArticleFilter, StoredArticle
 
+# Beyond this a request holds a worker for minutes; larger archives go in several requests
+# or through `newsdesk ingest`.
+MAX_INGEST_ARTICLES = 1000
+
 
 class ArticleIn(BaseModel):
     """One article to ingest. Only `text` is required."""
@@ -30,7 +34,11 @@ class ArticlesIn(BaseModel):
     # Items are checked one by one (see service.loading.records) so that one bad article is
     # reported by its index while the others are ingested; ArticleIn documents their shape.
     articles: list[Any] = Field(
-        ..., json_schema_extra={"items": ArticleIn.model_json_schema()}, min_length=1
+        ...,
+        json_schema_extra={"items": ArticleIn.model_json_schema()},
+        min_length=1,
+        max_length=MAX_INGEST_ARTICLES,
+        description=f"At most {MAX_INGEST_ARTICLES} articles a request.",
     )
 
 

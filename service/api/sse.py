@@ -1,7 +1,8 @@
 """Server-Sent Events framing."""
 
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
@@ -12,10 +13,14 @@ def event(name: str, data: BaseModel | dict) -> str:
     return f"event: {name}\ndata: {payload}\n\n"
 
 
-def event_stream(events: Iterable[str]) -> StreamingResponse:
+def event_stream(events: Iterator[str], *, lead: Sequence[str] = ()) -> StreamingResponse:
+    """`lead` events, then `events`. The first of `events` is made before the response starts,
+    so a request that cannot begin (the store unreachable, say) fails with its own HTTP status
+    rather than as a 200 carrying an error event."""
+    first = list(itertools.islice(events, 1))
     # A sync iterator: Starlette runs it in a worker thread, so embedding does not block the loop.
     return StreamingResponse(
-        _closing_with_error(events),
+        _closing_with_error(itertools.chain(lead, first, events)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

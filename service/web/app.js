@@ -33,9 +33,23 @@ async function errorMessage(response) {
   return `the service answered ${response.status}`;
 }
 
+// fetch() with the API key, when the service wants one (NEWSDESK_API_KEYS). The key is asked
+// for after a 401 and kept for this tab only.
+async function api(url, options = {}) {
+  const key = sessionStorage.getItem("newsdesk-key");
+  const headers = { ...(options.headers || {}) };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const response = await fetch(url, { ...options, headers });
+  if (response.status === 401) {
+    $("key-form").hidden = false;
+    $("api-key").focus();
+  }
+  return response;
+}
+
 // POST a JSON body and call onEvent(name, data) for each Server-Sent Event of the reply.
 async function postStream(url, body, onEvent) {
-  const response = await fetch(url, {
+  const response = await api(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
     body: JSON.stringify({ ...body, stream: true }),
@@ -97,7 +111,7 @@ async function showPassage(citation, chip) {
   chip.setAttribute("aria-expanded", "true");
   let article = articleCache.get(citation.article_id);
   if (!article) {
-    const response = await fetch(`/articles/${encodeURIComponent(citation.article_id)}`);
+    const response = await api(`/articles/${encodeURIComponent(citation.article_id)}`);
     if (!response.ok) { showNotice(`Cannot show the passage: ${await errorMessage(response)}`, true); return; }
     article = await response.json();
     articleCache.set(citation.article_id, article);
@@ -181,7 +195,7 @@ async function brief(event) {
   target.replaceChildren(element("span", { class: "streaming-indicator" }, "Reading the articles…"));
   target.setAttribute("aria-busy", "true");
   try {
-    const response = await fetch("/brief", {
+    const response = await api("/brief", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
     });
     if (!response.ok) throw new Error(await errorMessage(response));
@@ -214,7 +228,17 @@ function selectTab(tab) {
   }
 }
 
+function saveKey(event) {
+  event.preventDefault();
+  sessionStorage.setItem("newsdesk-key", $("api-key").value.trim());
+  $("api-key").value = "";
+  $("key-form").hidden = true;
+  showNotice("");
+  loadArchive();
+}
+
 async function start() {
+  $("key-form").addEventListener("submit", saveKey);
   $("ask-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("ask-form").requestSubmit(); }
@@ -224,12 +248,22 @@ async function start() {
   $("close-passage").addEventListener("click", closePassage);
   document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("passage-panel").hidden) closePassage(); });
   for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => selectTab(tab));
+  await loadArchive();
+}
+
+// The archive's state: an empty-archive hint, and the sources offered in the filters.
+async function loadArchive() {
   try {
     const health = await (await fetch("/health")).json();
     if (health.articles === 0) {
       showNotice("The archive is empty. Add articles with `newsdesk ingest PATH` (files or folders of .txt, .md, .html, .jsonl) or POST /articles, then reload this page.");
     }
-    const listing = await (await fetch("/articles?limit=500")).json();
+    const response = await api("/articles?limit=500");
+    if (!response.ok) {
+      showNotice(`Cannot list the articles: ${await errorMessage(response)}`, true);
+      return;
+    }
+    const listing = await response.json();
     const sources = [...new Set(listing.articles.map((a) => a.source).filter(Boolean))].sort();
     $("sources").replaceChildren(...sources.map((s) => element("option", { value: s })));
   } catch (error) {

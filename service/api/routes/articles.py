@@ -1,8 +1,9 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
+from service.api.access import admin
 from service.api.deps import ComponentsDep
 from service.api.schemas import (
     ArticleOut,
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 
 @router.post(
     "",
+    dependencies=[Depends(admin)],
     responses={
         207: {
             "model": IngestReportOut,
@@ -86,6 +88,7 @@ def get_article(article_id: str, components: ComponentsDep) -> ArticleOut:
 @router.delete(
     "/{article_id:path}",
     status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Depends(admin)],
     responses={404: {"description": "No such article."}},
 )
 def delete_article(article_id: str, components: ComponentsDep) -> None:

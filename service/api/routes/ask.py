@@ -1,4 +1,3 @@
-import itertools
 from collections.abc import Iterator
 
 from fastapi import APIRouter
@@ -46,8 +45,10 @@ def chat(body: ChatIn, components: ComponentsDep) -> ChatOut | StreamingResponse
     question = components.rewriter.standalone(messages)
     selection = body.filters.selection()
     if body.stream:
-        events = _answer_events(question, body.k, selection, components)
-        return event_stream(itertools.chain([event("question", {"question": question})], events))
+        return event_stream(
+            _answer_events(question, body.k, selection, components),
+            lead=[event("question", {"question": question})],
+        )
     answer = components.pipeline.ask(question, k=body.k, selection=selection)
     return ChatOut(**AskOut.of(answer).model_dump(), question=question)
 
