@@ -1,21 +1,19 @@
 """The `newsdesk` command as a user runs it: a real process, real model, real index."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import BLINKEN_ARTICLE
+from tests.processes import newsdesk_environment
 
 
 def newsdesk(*args: str, index: Path, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
-    environment |= {"NEWSDESK_INDEX_PATH": str(index), **env}
     return subprocess.run(
         [sys.executable, "-m", "service.cli", *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=newsdesk_environment(NEWSDESK_INDEX_PATH=str(index), **env),
         timeout=300,
     )
 

@@ -1,72 +1,34 @@
 """Server mode: the same ingestion against a real Chroma server started by `chroma run`."""
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from service.api.app import create_app
 from service.components import build_components
 from service.loading import load_paths
 from service.settings import Settings, load_settings
-from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, SEEDS
+from tests.processes import ChromaServer, NewsdeskServer
 
 
 @pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[str]:
-    chroma = Path(sys.executable).parent / "chroma"
-    assert chroma.exists(), f"{chroma} missing: chromadb is installed with the project"
-    port = free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path / "server-data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path / "server-data", tmp_path / "chroma.log")
+    server.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()}"
-                )
-            time.sleep(0.3)
-        yield url
+        yield server
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture
-def server_settings(chroma_server: str, tmp_path: Path, monkeypatch) -> Settings:
+def server_settings(chroma: ChromaServer, tmp_path: Path, monkeypatch) -> Settings:
     monkeypatch.delenv("NEWSDESK_INDEX_PATH", raising=False)
-    return load_settings(chroma_url=chroma_server, index_path=tmp_path / "unused-local-index")
+    return load_settings(chroma_url=chroma.url, index_path=tmp_path / "unused-local-index")
 
 
 def test_ingest_update_delete_against_a_chroma_server(server_settings, embedder, seeds_dir):
@@ -87,3 +49,76 @@ def test_ingest_update_delete_against_a_chroma_server(server_settings, embedder,
     assert components.store.get(ALASKA_ARTICLE) is None
     assert components.store.counts()[0] == 2
     assert not (server_settings.index_path).exists(), "server mode writes no local index"
+
+
+def test_a_chroma_outage_gives_503_and_the_service_heals(
+    chroma, server_settings, embedder, seeds_dir
+):
+    components = build_components(server_settings, embedder=embedder)
+    components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
+    query = {"query": "Alaska talks"}
+    with TestClient(create_app(server_settings, components=components)) as client:
+        before = client.post("/search", json=query).json()
+
+        chroma.stop()
+        for method, path, body in [
+            ("POST", "/search", query),
+            ("POST", "/ask", {"question": "Where were the talks?", "stream": True}),
+            ("POST", "/brief", {}),
+            ("GET", "/health", None),
+        ]:
+            response = client.request(method, path, json=body)
+            assert response.status_code == 503, path
+            assert response.json()["detail"].startswith("the article store is unavailable")
+            assert chroma.url in response.json()["detail"]
+            assert response.headers["retry-after"] == "5"
+
+        chroma.start()  # same data, same port: the next request reconnects by itself
+        assert client.post("/search", json=query).json() == before
+        assert client.get("/health").json()["articles"] == 3
+
+
+def test_the_service_starts_while_chroma_is_down(chroma, server_settings, embedder):
+    chroma.stop()
+    components = build_components(server_settings, embedder=embedder)
+    with TestClient(create_app(server_settings, components=components)) as client:
+        assert client.get("/health").status_code == 503
+        chroma.start()
+        assert client.get("/health").json()["articles"] == 0
+        assert client.post("/search", json={"query": "Blinken"}).json()["passages"] == []
+
+
+def test_two_service_processes_on_one_chroma_server_give_the_same_answers(chroma, tmp_path):
+    """Replicas share the store; each keeps its own keyword index, which follows the store."""
+    shared = {"NEWSDESK_CHROMA_URL": chroma.url}
+    with (
+        NewsdeskServer(tmp_path / "a.log", **shared) as first,
+        NewsdeskServer(tmp_path / "b.log", **shared) as second,
+        httpx.Client(timeout=60) as http,
+    ):
+        seeds = [
+            {"id": a.id, "title": a.title, "date": str(a.date), "source": a.source, "text": a.text}
+            for a in load_paths([SEEDS], max_bytes=1_000_000)
+        ]
+        assert http.post(f"{first.url}/articles", json={"articles": seeds}).json()["new"] == 3
+
+        def answers(replica: NewsdeskServer, question: str) -> tuple[dict, dict]:
+            search = http.post(f"{replica.url}/search", json={"query": question}).json()
+            answer = http.post(f"{replica.url}/ask", json={"question": question}).json()
+            return search, answer
+
+        question = "Who did Blinken meet in Beijing?"
+        assert answers(first, question) == answers(second, question)
+        assert answers(second, question)[1]["grounded"]
+
+        # Written through one replica, found by keyword and meaning through the other.
+        note = {"id": "note-1", "text": "Zorblat trade talks resumed in Geneva on Monday."}
+        assert http.post(f"{second.url}/articles", json={"articles": [note]}).status_code == 200
+        found = http.post(f"{first.url}/search", json={"query": "Zorblat"}).json()["passages"]
+        assert found[0]["article_id"] == "note-1"
+        assert answers(first, "Zorblat talks") == answers(second, "Zorblat talks")
+
+        assert http.delete(f"{first.url}/articles/note-1").status_code == 204
+        for replica in (first, second):
+            hits = http.post(f"{replica.url}/search", json={"query": "Zorblat"}).json()
+            assert "note-1" not in {hit["article_id"] for hit in hits["passages"]}

@@ -1,0 +1,101 @@
+"""Real processes for tests: a Chroma server and Newsdesk services on loopback."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def newsdesk_environment(**settings: str) -> dict[str, str]:
+    """This environment without any NEWSDESK_ variable, plus these."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return environment | settings
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 120) -> None:
+    """Until `url` answers 200; fails with the process's log if it exits or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up: {log.read_text()}")
+        time.sleep(0.3)
+
+
+class ChromaServer:
+    """A real Chroma server (`chroma run`) on loopback that can be stopped and started again
+    on the same port and data directory."""
+
+    def __init__(self, data: Path, log: Path):
+        self.data, self.log_path = data, log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        chroma = Path(sys.executable).parent / "chroma"
+        assert chroma.exists(), f"{chroma} missing: chromadb is installed with the project"
+        with self.log_path.open("a") as log:
+            self._process = subprocess.Popen(
+                [
+                    str(chroma),
+                    "run",
+                    "--path",
+                    str(self.data),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_up(f"{self.url}/api/v2/heartbeat", self._process, self.log_path)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
+            self._process = None
+
+
+class NewsdeskServer:
+    """`newsdesk serve` in its own process, with these NEWSDESK_ settings."""
+
+    def __init__(self, log: Path, **settings: str):
+        self.log_path = log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._settings = settings
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "NewsdeskServer":
+        environment = newsdesk_environment(NEWSDESK_PORT=str(self.port), **self._settings)
+        with self.log_path.open("a") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "serve"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=environment,
+            )
+        wait_until_up(f"{self.url}/health", self._process, self.log_path)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
