@@ -180,3 +180,26 @@ def test_write_batches_stay_under_the_client_limit(components, monkeypatch):
 def test_load_errors_pass_through_as_failures(components):
     report = components.ingestor.ingest([LoadError("x.txt", "empty text")])
     assert report.failed == 1 and report.errors[0].where == "x.txt"
+
+
+def test_a_write_cut_off_before_the_article_record_is_repaired_by_the_next_ingest(
+    components, seeds_dir, monkeypatch
+):
+    """The passages are written, then the process dies before the article record (the
+    completion marker): the article is absent, and ingesting again replaces its passages."""
+
+    def dies(**kwargs):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(components.store._articles, "upsert", dies)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(components, seeds_dir)
+    monkeypatch.undo()
+    articles, orphans = components.store.counts()
+    assert articles == 0 and orphans > 0
+    assert components.store.get(BLINKEN_ARTICLE) is None
+
+    assert ingest(components, seeds_dir).new == 3
+    seeds = (ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE)
+    assert components.store.counts() == (3, orphans)
+    assert orphans == sum(components.store.get(a).passage_count for a in seeds)

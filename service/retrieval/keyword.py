@@ -47,6 +47,10 @@ class KeywordIndex:
         top = np.argsort(-scores)[:limit]
         return [(str(built.passage_ids[i]), float(scores[i])) for i in top if scores[i] > 0]
 
+    def passage_ids(self) -> set[str]:
+        """The passages indexed, once the index is in step with the store."""
+        return set(self._current().passage_ids)
+
     def refresh(self) -> None:
         """Bring the index in step with the store now, rather than at the next search."""
         self._current()
