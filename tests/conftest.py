@@ -1,16 +1,20 @@
 """Fixtures on real parts: the shipped embedding model and a Chroma index in a temp folder."""
 
+import contextlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import respx
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.components import Components, build_components
 from service.embedding import SentenceTransformerEmbedder
+from service.loading import load_paths
 from service.settings import Settings, load_settings
+from tests.llm_server import LLM_URL
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 BLINKEN_ARTICLE = "003_462873f93a5904d1"
@@ -50,8 +54,40 @@ def client(settings: Settings, components: Components) -> Iterator[TestClient]:
 @pytest.fixture
 def seeded(components: Components, seeds_dir: Path) -> Components:
     """Components over an index holding the three seed articles."""
-    from service.loading import load_paths
-
     report = components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
     assert report.new == 3
     return components
+
+
+@pytest.fixture
+def llm_client_with(settings, embedder, seeds_dir) -> Iterator[Callable[..., TestClient]]:
+    """Makes a client over the seeds whose LLM is respx; settings may be overridden."""
+    with contextlib.ExitStack() as stack:
+
+        def make(**overrides) -> TestClient:
+            llm_settings = settings.model_copy(
+                update={
+                    "llm_base_url": LLM_URL,
+                    "llm_model": "test-model",
+                    "llm_retry_backoff_s": 0.0,
+                }
+                | overrides
+            )
+            components = build_components(llm_settings, embedder=embedder)
+            components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
+            router = stack.enter_context(
+                respx.mock(assert_all_mocked=True, assert_all_called=False)
+            )
+            router.route(host="testserver").pass_through()
+            client = stack.enter_context(
+                TestClient(create_app(llm_settings, components=components))
+            )
+            client.router = router
+            return client
+
+        yield make
+
+
+@pytest.fixture
+def llm_client(llm_client_with) -> TestClient:
+    return llm_client_with()

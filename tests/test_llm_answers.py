@@ -1,46 +1,17 @@
 """LLM answers: respx stands in for the OpenAI-compatible chat API; all else is real."""
 
-import contextlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
-import respx
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.components import build_components
 from service.llm import ChatError, CircuitBreaker, ResilientChat
-from service.loading import load_paths
 from tests.conftest import BLINKEN_ARTICLE
-
-LLM_URL = "http://llm.test/v1"
-COMPLETIONS = f"{LLM_URL}/chat/completions"
-
-
-def streamed_completion(*pieces: str) -> httpx.Response:
-    """An OpenAI chat completion streamed as Server-Sent Events."""
-    chunks = [
-        {
-            "id": "chatcmpl-1",
-            "object": "chat.completion.chunk",
-            "created": 0,
-            "model": "test-model",
-            "choices": [
-                {
-                    "index": 0,
-                    "delta": {"role": "assistant", "content": piece},
-                    "finish_reason": None,
-                }
-            ],
-        }
-        for piece in pieces
-    ]
-    body = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
-    return httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
+from tests.llm_server import COMPLETIONS, streamed_completion
 
 
 def passage_numbers(request: httpx.Request) -> dict[int, str]:
@@ -52,40 +23,6 @@ def passage_numbers(request: httpx.Request) -> dict[int, str]:
 
 def number_of(request: httpx.Request, phrase: str) -> int:
     return next(n for n, text in passage_numbers(request).items() if phrase in text)
-
-
-@pytest.fixture
-def llm_client_with(settings, embedder, seeds_dir) -> Iterator[Callable[..., TestClient]]:
-    """Makes a client over the seeds whose LLM is respx; settings may be overridden."""
-    with contextlib.ExitStack() as stack:
-
-        def make(**overrides) -> TestClient:
-            llm_settings = settings.model_copy(
-                update={
-                    "llm_base_url": LLM_URL,
-                    "llm_model": "test-model",
-                    "llm_retry_backoff_s": 0.0,
-                }
-                | overrides
-            )
-            components = build_components(llm_settings, embedder=embedder)
-            components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
-            router = stack.enter_context(
-                respx.mock(assert_all_mocked=True, assert_all_called=False)
-            )
-            router.route(host="testserver").pass_through()
-            client = stack.enter_context(
-                TestClient(create_app(llm_settings, components=components))
-            )
-            client.router = router
-            return client
-
-        yield make
-
-
-@pytest.fixture
-def llm_client(llm_client_with) -> TestClient:
-    return llm_client_with()
 
 
 def answer_with(client: TestClient, reply: Callable[[httpx.Request], httpx.Response]) -> dict:
