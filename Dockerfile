@@ -21,13 +21,14 @@ RUN pip install -c constraints.txt .
 COPY prompts ./prompts
 COPY seeds ./seeds
 RUN useradd --create-home --uid 10001 newsdesk && mkdir -p /data && chown newsdesk /data
-USER newsdesk
+USER 10001
 
 ENV NEWSDESK_INDEX_PATH=/data/index \
     NEWSDESK_PROMPTS_DIR=/app/prompts \
     NEWSDESK_HOST=0.0.0.0
 VOLUME ["/data"]
 EXPOSE 8000
+# /health answers 503 while the store is unreachable, so the container shows as unhealthy then.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
 CMD ["newsdesk", "serve"]

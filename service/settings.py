@@ -33,7 +33,8 @@ Keys = Annotated[list[SecretStr], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+    # An empty variable means "the default", as `${NEWSDESK_X:-}` in docker-compose.yml gives.
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", env_ignore_empty=True)
 
     # Store
     index_path: Path = Field(
