@@ -3,15 +3,10 @@
 import json
 
 import httpx
-import pytest
-import respx
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.components import build_components
-from service.loading import load_paths
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE, SEEDS
-from tests.test_llm_answers import COMPLETIONS, LLM_URL, streamed_completion
+from tests.llm_server import COMPLETIONS, streamed_completion
 
 WINDOW = {"date_from": "2021-01-01", "date_to": "2023-12-31"}
 
@@ -117,19 +112,9 @@ def test_streamed_briefing(client, seeded):
     ]
 
 
-@pytest.fixture
-def llm_brief_client(settings, embedder, seeds_dir):
-    llm_settings = settings.model_copy(update={"llm_base_url": LLM_URL, "llm_context_tokens": 900})
-    components = build_components(llm_settings, embedder=embedder)
-    components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        router.route(host="testserver").pass_through()
-        with TestClient(create_app(llm_settings, components=components)) as client:
-            yield client, router
-
-
-def test_llm_briefing_is_checked_and_respects_the_context_budget(llm_brief_client):
-    client, router = llm_brief_client
+def test_llm_briefing_is_checked_and_respects_the_context_budget(llm_client_with):
+    client = llm_client_with(llm_context_tokens=900)
+    router = client.router
     prompts = []
 
     def reply(request):
@@ -157,9 +142,9 @@ def test_llm_briefing_is_checked_and_respects_the_context_budget(llm_brief_clien
     assert all(p.count("<passage ") <= 2 for p in prompts)
 
 
-def test_llm_fault_falls_back_to_extractive_per_storyline(llm_brief_client):
-    client, router = llm_brief_client
-    router.post(COMPLETIONS).mock(side_effect=httpx.Response(429))
+def test_llm_fault_falls_back_to_extractive_per_storyline(llm_client_with):
+    client = llm_client_with(llm_context_tokens=900)
+    client.router.post(COMPLETIONS).mock(side_effect=httpx.Response(429))
     briefing = brief(client, **WINDOW)
     assert briefing["mode"] == "extractive" and len(briefing["bullets"]) == 6
     assert (

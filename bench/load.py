@@ -1,0 +1,186 @@
+"""Load: concurrent clients on /search and extractive /ask against a running server.
+
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--data PATH.jsonl]
+
+Ingests the BBC articles into bench/results/load-index (once: unchanged articles are skipped
+on later runs), starts `newsdesk serve` on loopback with one API key per client, then each
+client asks in turn: a /search, then an /ask, with questions made from the articles' titles.
+Bounded in time (--seconds) and count (--max-requests); loopback only. Reports failed
+requests, p50/p95/p99 latency and requests/s per endpoint, and the server's resident memory
+before and after. Figures are printed and written to bench/results/load.json.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench/results"
+DEFAULT_DATA = ROOT.parent / "shared/data/bbc_news/articles.jsonl"
+HOST = "127.0.0.1"  # never anything but loopback
+
+
+def newsdesk_environment(index: Path, **settings: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return environment | {
+        "NEWSDESK_INDEX_PATH": str(index),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        **settings,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def questions_from(data: Path) -> list[str]:
+    titles = [json.loads(line).get("title") for line in data.open()]
+    return [f"What happened: {title}?" for title in titles if title]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def client_loop(
+    http: httpx.AsyncClient,
+    key: str,
+    questions: list[str],
+    deadline: float,
+    budget: list[int],
+    records: list[tuple[str, float, str]],
+    seed: int,
+) -> None:
+    pick = random.Random(seed)
+    headers = {"Authorization": f"Bearer {key}"}
+    endpoints = [("/search", "query"), ("/ask", "question")]
+    turn = seed % 2
+    while time.monotonic() < deadline and budget[0] > 0:
+        budget[0] -= 1
+        path, field = endpoints[turn]
+        turn = 1 - turn
+        started = time.perf_counter()
+        try:
+            response = await http.post(path, json={field: pick.choice(questions)}, headers=headers)
+            outcome = "ok" if response.status_code == 200 else f"HTTP {response.status_code}"
+        except httpx.HTTPError as error:
+            outcome = type(error).__name__
+        records.append((path, time.perf_counter() - started, outcome))
+
+
+async def run_load(url: str, keys: list[str], questions: list[str], args) -> tuple[list, float]:
+    records: list[tuple[str, float, str]] = []
+    budget = [args.max_requests]
+    limits = httpx.Limits(max_connections=len(keys), max_keepalive_connections=len(keys))
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+        started = time.monotonic()
+        deadline = started + args.seconds
+        await asyncio.gather(
+            *(
+                client_loop(http, key, questions, deadline, budget, records, seed)
+                for seed, key in enumerate(keys)
+            )
+        )
+        elapsed = time.monotonic() - started
+    return records, elapsed
+
+
+def summarize(records: list[tuple[str, float, str]], elapsed: float) -> dict:
+    summary = {}
+    for path in ("/search", "/ask", "all"):
+        chosen = [r for r in records if path in ("all", r[0])]
+        latencies = [seconds * 1000 for _, seconds, outcome in chosen if outcome == "ok"]
+        failures = [outcome for _, _, outcome in chosen if outcome != "ok"]
+        summary[path] = {
+            "requests": len(chosen),
+            "failed": len(failures),
+            "failures": dict(sorted({f: failures.count(f) for f in set(failures)}.items())),
+            "requests_per_s": round(len(chosen) / elapsed, 1),
+            "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+            "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+            "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
+        }
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--index", type=Path, default=RESULTS / "load-index")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--max-requests", type=int, default=100_000)
+    args = parser.parse_args()
+
+    newsdesk = [sys.executable, "-m", "service.cli"]
+    ingested = subprocess.run(
+        [*newsdesk, "ingest", "--quiet", str(args.data)],
+        env=newsdesk_environment(args.index),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(ingested.stdout.strip())
+
+    keys = [f"load-client-{n}" for n in range(args.clients)]
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    server = subprocess.Popen(
+        [*newsdesk, "serve", "--host", HOST, "--port", str(port)],
+        env=newsdesk_environment(args.index, NEWSDESK_API_KEYS=",".join(keys)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                health = httpx.get(f"{url}/health", timeout=2).json()
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.5)
+        # One request of each kind first, so the figures are not of loading the model.
+        headers = {"Authorization": f"Bearer {keys[0]}"}
+        httpx.post(f"{url}/search", json={"query": "warm up"}, headers=headers, timeout=120)
+        httpx.post(f"{url}/ask", json={"question": "warm up?"}, headers=headers, timeout=120)
+        process = psutil.Process(server.pid)
+        memory_before = process.memory_info().rss / 2**20
+
+        records, elapsed = asyncio.run(run_load(url, keys, questions_from(args.data), args))
+        memory_after = process.memory_info().rss / 2**20
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    results = {
+        "command": "bench/load.py " + " ".join(sys.argv[1:]),
+        "archive": {"articles": health["articles"], "passages": health["passages"]},
+        "clients": args.clients,
+        "seconds": round(elapsed, 1),
+        "endpoints": summarize(records, elapsed),
+        "server_rss_mib": {"before": round(memory_before), "after": round(memory_after)},
+        "cpus": os.cpu_count(),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "load.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
