@@ -19,7 +19,12 @@ from service.briefing import (
     GenerativeSummarizer,
 )
 from service.chunking import PassageSplitter
-from service.embedding import Embedder, SentenceTransformerEmbedder, embedding_model_name
+from service.embedding import (
+    Embedder,
+    SentenceTransformerEmbedder,
+    SerialEmbedder,
+    embedding_model_name,
+)
 from service.ingestion import Ingestor
 from service.llm import ChatModel, CircuitBreaker, OpenAICompatibleChat, ResilientChat
 from service.prompts import PromptLibrary
@@ -53,10 +58,12 @@ def open_store(settings: Settings) -> ChromaStore:
 
 def build_components(settings: Settings, *, embedder: Embedder | None = None) -> Components:
     """Everything the service runs on; pass `embedder` to reuse a model already loaded."""
-    embedder = embedder or SentenceTransformerEmbedder(
-        settings.embedding_model,
-        batch_size=settings.embedding_batch_size,
-        threads=settings.torch_threads,
+    embedder = embedder or SerialEmbedder(
+        SentenceTransformerEmbedder(
+            settings.embedding_model,
+            batch_size=settings.embedding_batch_size,
+            threads=settings.torch_threads,
+        )
     )
     passage_tokens = settings.passage_tokens or embedder.max_tokens
     if passage_tokens > embedder.max_tokens:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.components import Components, build_components
-from service.embedding import SentenceTransformerEmbedder
+from service.embedding import SentenceTransformerEmbedder, SerialEmbedder
 from service.loading import load_paths
 from service.settings import Settings, load_settings
 from tests.llm_server import LLM_URL
@@ -23,8 +23,8 @@ EXPORT_ARTICLE = "000_059afd0c80f679fa"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(None, batch_size=32, threads=None)
+def embedder() -> SerialEmbedder:
+    return SerialEmbedder(SentenceTransformerEmbedder(None, batch_size=32, threads=None))
 
 
 @pytest.fixture
