@@ -20,10 +20,12 @@ from service.settings import load_settings
 from service.store import ArticleFilter
 from tests.processes import newsdesk_environment
 
-# Real articles from ../shared/data (see its README); SHARED_DATA points elsewhere if needed.
+# Real articles from ../shared/data (see its README), found beside this clone or, for a clone
+# made elsewhere, where the workplace keeps it; SHARED_DATA points elsewhere if needed.
 DATA_CANDIDATES = [
     Path(os.environ["SHARED_DATA"]) if "SHARED_DATA" in os.environ else None,
     Path(__file__).resolve().parents[2] / "shared" / "data",
+    Path("/work/shared/data"),
 ]
 ARTICLES = 96
 BATCH = 8
