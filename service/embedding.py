@@ -101,19 +101,19 @@ class SerialEmbedder:
                 jobs.append(self._jobs.get_nowait())
             texts = [text for job_texts, _ in jobs for text in job_texts]
             try:
-                vectors = self._inner.embed(texts) if texts else None
+                vectors = (
+                    self._inner.embed(texts)
+                    if texts
+                    else np.zeros((0, self.dimension), dtype=np.float32)
+                )
             except Exception as error:  # every waiting request hears of it
                 for _, done in jobs:
                     done.set_exception(error)
                 continue
             offset = 0
             for job_texts, done in jobs:
-                count = len(job_texts)
-                if vectors is None:
-                    done.set_result(np.zeros((0, self.dimension), dtype=np.float32))
-                else:
-                    done.set_result(vectors[offset : offset + count])
-                offset += count
+                done.set_result(vectors[offset : offset + len(job_texts)])
+                offset += len(job_texts)
 
 
 def _counting_copy(tokenizer):

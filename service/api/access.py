@@ -63,6 +63,7 @@ class RateLimiter:
     """A token bucket per key: `per_minute` requests a minute, with bursts up to that many."""
 
     def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic):
+        self.per_minute = per_minute
         self._capacity = float(per_minute)
         self._refill_per_s = per_minute / 60
         self._clock = clock
@@ -86,7 +87,6 @@ class RateLimiter:
 class Access:
     keys: KeyRing
     limiter: RateLimiter | None
-    per_minute: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Access":
@@ -94,7 +94,6 @@ class Access:
         return cls(
             keys=KeyRing(settings.api_keys, settings.admin_api_keys),
             limiter=RateLimiter(per_minute) if per_minute else None,
-            per_minute=per_minute,
         )
 
 
@@ -121,8 +120,8 @@ def authenticated(
         if wait_s > 0:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
-                f"rate limit of {access.per_minute} requests a minute reached for this key; "
-                f"retry in {math.ceil(wait_s)} s",
+                f"rate limit of {access.limiter.per_minute} requests a minute reached for this "
+                f"key; retry in {math.ceil(wait_s)} s",
                 headers={"Retry-After": str(math.ceil(wait_s))},
             )
     return caller
