@@ -29,12 +29,13 @@ from chromadb.config import Settings as ChromaSettings
 from fastapi.testclient import TestClient
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from service.answering import ExtractiveAnswerer
 from service.api.app import create_app
 from service.api.schemas import AskIn
 from service.components import Components, build_components
+from service.domain import ArticleFilter
 from service.loading import article_from_record
 from service.settings import load_settings
-from service.store import ArticleFilter
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/squad_v2_dev_half"
 K = 10
@@ -57,7 +58,10 @@ def main() -> None:
         components = build_components(settings)
         started = time.perf_counter()
         report = components.ingestor.ingest(
-            [article_from_record(p, max_bytes=settings.max_article_bytes) for p in paragraphs]
+            [
+                article_from_record(p, max_bytes=settings.ingestion.max_article_bytes)
+                for p in paragraphs
+            ]
         )
         components.keyword.refresh()
         ingest_seconds = time.perf_counter() - started
@@ -117,8 +121,11 @@ def evaluate_newsdesk(components: Components, question: dict) -> dict:
             if article_id not in ranked:
                 ranked.append(article_id)
     # The answer is drawn from the passages /ask would use.
-    scored = components.extractive.score(question["question"], passages[:ASK_K])
-    chosen = components.extractive.select(scored)
+    extractive = ExtractiveAnswerer(
+        components.sentence_vectors, min_score=components.settings.answering.answer_min_score
+    )
+    scored = extractive.score(question["question"], passages[:ASK_K])
+    chosen = extractive.select(scored)
     return {
         "question": question,
         "ranked": ranked,

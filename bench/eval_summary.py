@@ -26,12 +26,10 @@ from rouge_score import rouge_scorer
 from service.api.schemas import BriefingOut
 from service.briefing import BriefRequest, ExtractiveSummarizer, group_storylines
 from service.components import Components, build_components
+from service.domain import Article, ArticleFilter, RetrievedPassage
 from service.loading import load_paths
-from service.models import Article
-from service.retrieval import RetrievedPassage
-from service.sentences import sentence_spans
 from service.settings import load_settings
-from service.store import ArticleFilter
+from service.text import sentence_spans
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data"
 SENTENCES = 3
@@ -123,10 +121,8 @@ def week_briefing() -> dict:
         runs = {}
         for topic in (None, "inflation and interest rates"):
             request = BriefRequest(
+                window=ArticleFilter(date_from=monday, date_to=sunday),
                 topic=topic,
-                date_from=monday,
-                date_to=sunday,
-                sources=None,
                 max_articles=200,
                 length="medium",
             )

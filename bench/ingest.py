@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from service.components import build_components
+from service.domain import Article
 from service.loading import load_paths
-from service.models import Article
 from service.settings import load_settings
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/bbc_news/articles.jsonl"
@@ -33,7 +33,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as index:
         components = build_components(load_settings(index_path=Path(index)))
-        max_bytes = components.settings.max_article_bytes
+        max_bytes = components.settings.ingestion.max_article_bytes
 
         def corpus():
             return itertools.islice(load_paths([args.data], max_bytes=max_bytes), args.limit)

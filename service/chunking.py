@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from service.models import Article, Passage
-from service.sentences import SENTENCE_BREAK
+from service.domain import Article, Passage
+from service.text import SENTENCE_BREAK
 
 # Sentences (and paragraph breaks, which end headlines that have no full stop) come first,
 # so passages are packed from whole sentences and overlap by whole trailing sentences; a

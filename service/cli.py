@@ -6,15 +6,13 @@ Exit codes: 0 done; 1 some records failed (the rest were stored) or the article 
 
 import argparse
 import datetime as dt
-import json
 import sys
 import textwrap
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
+from service.domain import ArticleFilter, ArticleRef, StoreError, check_date_range
 from service.settings import Settings, SettingsError, load_settings
-from service.store import StoreError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 
@@ -27,8 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ValueError) as error:
         print(f"newsdesk: {error}", file=sys.stderr)
         return EXIT_USAGE
-    date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
-    if date_from and date_to and date_from > date_to:
+    try:
+        check_date_range(getattr(args, "date_from", None), getattr(args, "date_to", None))
+    except ValueError:
         parser.error("--from is after --to")
     command: Callable[[argparse.Namespace, Settings], int] = args.run
     try:
@@ -50,7 +49,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     components = build_components(settings)
     with tqdm(desc="ingesting", unit=" articles", disable=args.quiet, file=sys.stderr) as bar:
         report = components.ingestor.ingest(
-            load_paths(args.paths, max_bytes=settings.max_article_bytes), progress=bar.update
+            load_paths(args.paths, max_bytes=settings.ingestion.max_article_bytes),
+            progress=bar.update,
         )
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
@@ -115,15 +115,13 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
     from service.components import build_components
 
     request = BriefRequest(
+        window=_selection(args),
         topic=args.topic,
-        date_from=args.date_from,
-        date_to=args.date_to,
-        sources=args.source,
         max_articles=args.max_articles,
         length=args.length,
     )
     briefing = build_components(settings).briefing.brief(request)
-    period = " to ".join(day or "..." for day in briefing.period)
+    period = " to ".join(day.isoformat() if day else "..." for day in briefing.period)
     print(f"{briefing.title} ({period}), {briefing.articles_used} articles\n")
     for bullet in briefing.bullets:
         print(textwrap.fill(bullet.text, 100, initial_indent="- ", subsequent_indent="  "))
@@ -136,25 +134,25 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _describe(article) -> str:
-    details = ", ".join(x for x in (article.source, article.date) if x)
+def _describe(article: ArticleRef) -> str:
+    date = article.date.isoformat() if article.date else None
+    details = ", ".join(x for x in (article.source, date) if x)
     return f"{article.title or article.article_id}" + (f" ({details})" if details else "")
 
 
-def _selection(args: argparse.Namespace):
-    from service.store import ArticleFilter
-
+def _selection(args: argparse.Namespace) -> ArticleFilter:
     return ArticleFilter(sources=args.source, date_from=args.date_from, date_to=args.date_to)
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
+    from service.api.schemas import ArticleOut
     from service.components import open_store
 
     article = open_store(settings).get(args.id)
     if article is None:
         print(f"newsdesk: no article with id {args.id!r}", file=sys.stderr)
         return EXIT_PARTIAL
-    print(json.dumps(asdict(article), indent=2, ensure_ascii=False))
+    print(ArticleOut.of(article).model_dump_json(indent=2))
     return EXIT_OK
 
 
@@ -173,10 +171,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from service.api.app import create_app
 
-    settings = settings.model_copy(
-        update={"host": args.host or settings.host, "port": args.port or settings.port}
+    settings = settings.replace(
+        host=args.host or settings.http.host, port=args.port or settings.http.port
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    uvicorn.run(create_app(settings), host=settings.http.host, port=settings.http.port)
     return EXIT_OK
 
 

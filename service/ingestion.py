@@ -6,9 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from service.chunking import PassageSplitter
+from service.domain import Article, IndexedArticle, LoadError, Store
 from service.embedding import Embedder
-from service.models import Article, LoadError
-from service.store import ChromaStore, IndexedArticle
 
 
 @dataclass
@@ -35,7 +34,7 @@ class Ingestor:
     def __init__(
         self,
         *,
-        store: ChromaStore,
+        store: Store,
         embedder: Embedder,
         splitter: PassageSplitter,
         batch_articles: int,

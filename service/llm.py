@@ -1,5 +1,6 @@
 """Chat models behind one small interface. Any OpenAI-compatible server (OpenAI, Ollama, vLLM,
-a llama.cpp server) through LangChain's chat model."""
+a llama.cpp server) through LangChain's chat model, whose openai client retries transient
+failures; a circuit breaker on top stops calling a server that keeps failing."""
 
 import threading
 import time
@@ -8,15 +9,7 @@ from typing import Protocol
 
 
 class ChatError(RuntimeError):
-    """The chat model gave no answer: timeout, HTTP error, refused connection.
-
-    `transient` failures (timeouts, refused connections, HTTP 429 and 5xx) may pass if tried
-    again; the others (a bad key, a malformed reply) will not.
-    """
-
-    def __init__(self, message: str, *, transient: bool = False):
-        super().__init__(message)
-        self.transient = transient
+    """The chat model gave no answer: timeout, HTTP error, refused connection, bad reply."""
 
 
 class ChatModel(Protocol):
@@ -27,7 +20,14 @@ class ChatModel(Protocol):
 
 class OpenAICompatibleChat:
     def __init__(
-        self, *, base_url: str, model: str, api_key: str | None, timeout_s: float, max_tokens: int
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        timeout_s: float,
+        max_tokens: int,
+        retries: int,
     ):
         from langchain_openai import ChatOpenAI
 
@@ -37,13 +37,17 @@ class OpenAICompatibleChat:
             # Local servers take any key; the client library insists on one.
             api_key=api_key or "none",
             timeout=timeout_s,
-            max_retries=0,
+            # The openai SDK retries timeouts, refused connections, 408, 409, 429 and 5xx with
+            # exponential backoff and honours Retry-After; a stream is retried only before it
+            # starts, since text already streamed cannot be taken back.
+            max_retries=retries,
             temperature=0,
             max_tokens=max_tokens,
             streaming=True,
         )
 
     def stream(self, *, system: str, user: str) -> Iterator[str]:
+        import httpx
         import openai
         from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -52,16 +56,15 @@ class OpenAICompatibleChat:
                 if chunk.text:
                     yield chunk.text
         except openai.APITimeoutError as error:
-            raise ChatError("the LLM server timed out", transient=True) from error
+            raise ChatError("the LLM server timed out") from error
         except openai.APIStatusError as error:
-            raise ChatError(
-                f"the LLM server answered HTTP {error.status_code}",
-                transient=error.status_code == 429 or error.status_code >= 500,
-            ) from error
+            raise ChatError(f"the LLM server answered HTTP {error.status_code}") from error
         except openai.APIConnectionError as error:
-            raise ChatError("the LLM server could not be reached", transient=True) from error
+            raise ChatError("the LLM server could not be reached") from error
         except openai.APIError as error:
             raise ChatError(f"the LLM server gave an unusable reply: {error}") from error
+        except httpx.HTTPError as error:  # the SDK passes on a stream that breaks part-way
+            raise ChatError(f"the LLM server's reply broke off: {error}") from error
         except ValueError as error:  # LangChain's word for a stream with no usable chunk
             raise ChatError(f"the LLM server gave an unusable reply: {error}") from error
 
@@ -106,38 +109,18 @@ class CircuitBreaker:
 
 
 class ResilientChat:
-    """A chat model whose transient failures are retried with exponential backoff (only before
-    any text has arrived: a stream cannot be taken back), behind a circuit breaker so a dead
-    server costs each request nothing rather than its timeout."""
+    """A chat model behind a circuit breaker, so a dead server costs each request nothing
+    rather than its timeout and retries."""
 
-    def __init__(
-        self,
-        chat: ChatModel,
-        *,
-        retries: int,
-        backoff_s: float,
-        breaker: CircuitBreaker,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
+    def __init__(self, chat: ChatModel, *, breaker: CircuitBreaker):
         self._chat = chat
-        self._retries = retries
-        self._backoff_s = backoff_s
         self._breaker = breaker
-        self._sleep = sleep
 
     def stream(self, *, system: str, user: str) -> Iterator[str]:
         self._breaker.check()
-        for attempt in range(self._retries + 1):
-            streamed = False
-            try:
-                for piece in self._chat.stream(system=system, user=user):
-                    streamed = True
-                    yield piece
-            except ChatError as error:
-                if streamed or not error.transient or attempt == self._retries:
-                    self._breaker.failed()
-                    raise
-                self._sleep(self._backoff_s * 2**attempt)
-            else:
-                self._breaker.succeeded()
-                return
+        try:
+            yield from self._chat.stream(system=system, user=user)
+        except ChatError:
+            self._breaker.failed()
+            raise
+        self._breaker.succeeded()

@@ -1,7 +1,8 @@
 """All configuration, read once from `NEWSDESK_*` environment variables.
 
-The CLI and the app factory build one `Settings` and pass it down; nothing reads
-the environment at import time.
+The CLI and the app factory build one `Settings` and pass each stage its section; nothing
+reads the environment at import time. Sections are for the code; users set the flat names
+(`NEWSDESK_RRF_K`), which stay as they were.
 """
 
 import difflib
@@ -10,9 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import (
+    BaseModel,
+    ConfigDict,
     Field,
     HttpUrl,
-    NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
     SecretStr,
@@ -32,11 +34,16 @@ class SettingsError(ValueError):
 Keys = Annotated[list[SecretStr], NoDecode]
 
 
-class Settings(BaseSettings):
+class _Section(BaseSettings):
+    """A group of settings, each read from its own flat `NEWSDESK_<NAME>` variable."""
+
     # An empty variable means "the default", as `${NEWSDESK_X:-}` in docker-compose.yml gives.
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", env_ignore_empty=True)
 
-    # Store
+
+class StoreSettings(_Section):
+    """Where the index lives."""
+
     index_path: Path = Field(
         Path("index"), description="Directory of the local Chroma index (when no server URL)."
     )
@@ -51,7 +58,10 @@ class Settings(BaseSettings):
         description="Prefix of the Chroma collection names (<prefix>_articles, <prefix>_passages).",
     )
 
-    # Embedding
+
+class EmbeddingSettings(_Section):
+    """The embedding model."""
+
     embedding_model: str | None = Field(
         None,
         description="Local path or model id for sentence-transformers; default: all-MiniLM-L6-v2 "
@@ -62,7 +72,10 @@ class Settings(BaseSettings):
         None, description="Threads torch may use; default: torch's own choice."
     )
 
-    # Passages
+
+class PassageSettings(_Section):
+    """How articles are cut into passages."""
+
     passage_tokens: PositiveInt | None = Field(
         None,
         description="Passage size in tokens of the embedding model; default: the model's maximum "
@@ -74,7 +87,10 @@ class Settings(BaseSettings):
         description="Tokens of trailing sentences repeated at the start of the next passage.",
     )
 
-    # Ingestion limits
+
+class IngestionSettings(_Section):
+    """Ingestion limits and batching."""
+
     max_article_bytes: PositiveInt = Field(
         2_000_000, description="Largest article file or record accepted, in bytes."
     )
@@ -82,7 +98,10 @@ class Settings(BaseSettings):
         256, description="Articles embedded and written together during ingestion."
     )
 
-    # Retrieval
+
+class RetrievalSettings(_Section):
+    """Hybrid retrieval."""
+
     search_candidates: PositiveInt = Field(
         50, description="Passages taken from each of the dense and keyword rankings before fusion."
     )
@@ -104,7 +123,10 @@ class Settings(BaseSettings):
         "are ordered newest first.",
     )
 
-    # Answering
+
+class AnsweringSettings(_Section):
+    """Extractive answers and the citation check."""
+
     answer_min_score: float = Field(
         0.6,
         description="Extractive answers abstain when no sentence scores this high "
@@ -117,7 +139,10 @@ class Settings(BaseSettings):
         0.65, ge=-1, le=1, description="...or cosine similarity to one of the passage's sentences."
     )
 
-    # Briefings
+
+class BriefingSettings(_Section):
+    """Briefings."""
+
     storyline_max_distance: float = Field(
         0.2,
         ge=0,
@@ -131,7 +156,10 @@ class Settings(BaseSettings):
         8000, description="Tokens a prompt may hold (counted with the embedder's tokenizer)."
     )
 
-    # LLM (optional: without a base URL, answers are extractive)
+
+class LLMSettings(_Section):
+    """The optional LLM: without a base URL, answers and briefings are extractive."""
+
     llm_base_url: HttpUrl | None = Field(
         None, description="OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 for Ollama."
     )
@@ -144,10 +172,8 @@ class Settings(BaseSettings):
         ge=0,
         le=10,
         description="Retries of an LLM call that failed transiently (timeout, "
-        "refused connection, HTTP 429 or 5xx) before any text arrived.",
-    )
-    llm_retry_backoff_s: NonNegativeFloat = Field(
-        0.5, description="Wait before the first retry; doubled before each further one."
+        "refused connection, HTTP 408, 409, 429 or 5xx) before any text arrived; the openai "
+        "SDK waits between them (from 0.5 s, doubling, with jitter; Retry-After honoured).",
     )
     llm_breaker_failures: PositiveInt = Field(
         3,
@@ -159,7 +185,10 @@ class Settings(BaseSettings):
     )
     prompts_dir: Path = Field(PROJECT_PROMPTS, description="Directory of the prompt templates.")
 
-    # HTTP
+
+class HTTPSettings(_Section):
+    """The HTTP server and its access rules."""
+
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server listens on.")
     api_keys: Keys = Field(
@@ -192,12 +221,49 @@ class Settings(BaseSettings):
         return value
 
 
+class Settings(BaseModel):
+    """Every setting, in sections; each stage is handed its own section."""
+
+    model_config = ConfigDict(frozen=True)
+
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    passages: PassageSettings = Field(default_factory=PassageSettings)
+    ingestion: IngestionSettings = Field(default_factory=IngestionSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answering: AnsweringSettings = Field(default_factory=AnsweringSettings)
+    briefing: BriefingSettings = Field(default_factory=BriefingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    http: HTTPSettings = Field(default_factory=HTTPSettings)
+
+    @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Every `NEWSDESK_*` variable, with the section its setting is in."""
+        return {
+            ENV_PREFIX + name.upper(): section
+            for section, info in cls.model_fields.items()
+            for name in info.annotation.model_fields
+        }
+
+    def replace(self, **overrides: object) -> "Settings":
+        """A copy with these settings (by their flat names, e.g. `port=8001`) changed."""
+        changed = dict(self)
+        for name, value in overrides.items():
+            section_name = self.variables().get(ENV_PREFIX + name.upper())
+            if section_name is None:
+                raise SettingsError(f"unknown setting {name!r}")
+            section = changed[section_name]
+            changed[section_name] = type(section)(**(dict(section) | {name: value}))
+        return Settings(**changed)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment, refusing unknown `NEWSDESK_` variables."""
-    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    """Build settings from the environment, refusing unknown `NEWSDESK_` variables; `overrides`
+    (flat names) take precedence over the environment."""
+    known = Settings.variables()
     for key in os.environ:
         if key.startswith(ENV_PREFIX) and key not in known:
             hint = difflib.get_close_matches(key, known, n=1)
             suggestion = f" (did you mean {hint[0]}?)" if hint else ""
             raise SettingsError(f"unknown setting {key}{suggestion}")
-    return Settings(**overrides)
+    return Settings().replace(**overrides)

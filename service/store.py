@@ -19,6 +19,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import chromadb
@@ -27,98 +28,29 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from pydantic import HttpUrl
 
-from service.models import Article, Passage
-from service.settings import Settings
-
-
-class StoreError(RuntimeError):
-    """The index cannot be used as configured."""
-
-
-class StoreUnavailable(StoreError):
-    """The Chroma server cannot be reached now; it may come back."""
-
-
-@dataclass(frozen=True)
-class IndexedArticle:
-    """An article ready to write: its passages, their vectors, and its content fingerprint."""
-
-    article: Article
-    fingerprint: str
-    passages: list[Passage]
-    vectors: np.ndarray
+from service.domain import (
+    Article,
+    ArticleFilter,
+    ArticleRef,
+    IndexedArticle,
+    Passage,
+    StoredArticle,
+    StoredPassage,
+    StoreError,
+    StoreUnavailable,
+    date_number,
+)
 
 
-@dataclass(frozen=True)
-class StoredPassage:
-    id: str
-    ordinal: int
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class PassageRecord:
-    """A passage as retrieval sees it: text, span, the article's metadata, and its vector."""
-
-    id: str
-    text: str
-    metadata: dict
-    vector: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    id: str
-    title: str | None
-    date: str | None
-    source: str | None
-    url: str | None
-    passage_count: int
-    ingested_at: str
-    body_end: int | None = None
-    text: str | None = None
-    passages: list[StoredPassage] | None = None
-
-
-@dataclass(frozen=True)
-class ArticleFilter:
-    sources: Sequence[str] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    article_ids: Sequence[str] | None = None
-
-    def where(self) -> dict | None:
-        """The Chroma `where` clause; dates compare as YYYYMMDD integers."""
-        conditions: list[dict] = []
-        if self.article_ids:
-            conditions.append({"article_id": {"$in": list(self.article_ids)}})
-        if self.sources:
-            conditions.append({"source": {"$in": list(self.sources)}})
-        if self.date_from:
-            conditions.append({"date_int": {"$gte": date_number(self.date_from)}})
-        if self.date_to:
-            conditions.append({"date_int": {"$lte": date_number(self.date_to)}})
-        if len(conditions) > 1:
-            return {"$and": conditions}
-        return conditions[0] if conditions else None
-
-
-def date_number(day: dt.date) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day
-
-
-def client_factory(settings: Settings) -> Callable[[], ClientAPI]:
-    """How to reach the configured Chroma: a server by URL, else a local index directory."""
+def client_factory(index_path: Path, chroma_url: HttpUrl | None) -> Callable[[], ClientAPI]:
+    """How to reach Chroma: a server by URL, else a local index directory."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    url = settings.chroma_url
+    url = chroma_url
     if url is None:
-        settings.index_path.mkdir(parents=True, exist_ok=True)
-        return lambda: chromadb.PersistentClient(
-            path=str(settings.index_path), settings=chroma_settings
-        )
+        index_path.mkdir(parents=True, exist_ok=True)
+        return lambda: chromadb.PersistentClient(path=str(index_path), settings=chroma_settings)
 
     def connect() -> ClientAPI:
         try:
@@ -129,6 +61,20 @@ def client_factory(settings: Settings) -> Callable[[], ClientAPI]:
             raise StoreUnavailable(f"Chroma server at {url} is unreachable: {error}") from error
 
     return connect
+
+
+def where(selection: ArticleFilter) -> dict | None:
+    """The filter as a Chroma `where` clause (dates are stored as YYYYMMDD integers)."""
+    clauses = [
+        {condition.field: {f"${_CHROMA_OPERATORS[condition.operator]}": condition.value}}
+        for condition in selection.conditions()
+    ]
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
+
+
+_CHROMA_OPERATORS = {"in": "in", ">=": "gte", "<=": "lte"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +107,8 @@ def _reaching_store(method: Callable[P, R]) -> Callable[P, R]:
 
 
 class ChromaStore:
+    """The `Store` on Chroma: a local persistent index or a Chroma server."""
+
     def __init__(
         self,
         client_factory: Callable[[], ClientAPI],
@@ -175,20 +123,6 @@ class ChromaStore:
         self._prefix = prefix
         self._connection: _Collections | None = None
         self._connection_lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, *, embedding_model: str) -> "ChromaStore":
-        kind = (
-            f"chroma-server {settings.chroma_url}"
-            if settings.chroma_url
-            else (f"chroma-local {settings.index_path}")
-        )
-        return cls(
-            client_factory(settings),
-            prefix=settings.collection_prefix,
-            embedding_model=embedding_model,
-            kind=kind,
-        )
 
     def disconnect(self) -> None:
         """Forget the connection; the next call opens a new one."""
@@ -306,14 +240,14 @@ class ChromaStore:
         self._meta.upsert(ids=[_REVISION], documents=[uuid.uuid4().hex], embeddings=[[1.0]])
 
     @_reaching_store
-    def all_passages(self, page_size: int = 5000) -> list[PassageRecord]:
-        """Every passage with its text and metadata (no vectors), read page by page."""
+    def all_passages(self, page_size: int = 5000) -> list[StoredPassage]:
+        """Every passage with its article (no vectors), read page by page."""
         records = []
         for offset in range(0, self._passages.count(), page_size):
             page = self._passages.get(
                 include=["documents", "metadatas"], limit=page_size, offset=offset
             )
-            records += _passage_records(page)
+            records += _stored_passages(page)
         return records
 
     @_reaching_store
@@ -324,7 +258,7 @@ class ChromaStore:
         found = self._passages.query(
             query_embeddings=[vector],
             n_results=limit,
-            where=selection.where(),
+            where=where(selection),
             include=["distances"],
         )
         return [
@@ -333,12 +267,12 @@ class ChromaStore:
         ]
 
     @_reaching_store
-    def passages(self, passage_ids: Sequence[str]) -> list[PassageRecord]:
-        """These passages with text, metadata and vector, in the order asked."""
+    def passages(self, passage_ids: Sequence[str]) -> list[StoredPassage]:
+        """These passages with their vectors, in the order asked."""
         found = self._passages.get(
             ids=list(passage_ids), include=["documents", "metadatas", "embeddings"]
         )
-        records = {record.id: record for record in _passage_records(found)}
+        records = {record.passage.id: record for record in _stored_passages(found)}
         return [records[pid] for pid in passage_ids if pid in records]
 
     @_reaching_store
@@ -351,13 +285,7 @@ class ChromaStore:
             where={"article_id": article_id}, include=["documents", "metadatas"]
         )
         passages = sorted(
-            (
-                StoredPassage(pid, meta["ordinal"], meta["start"], meta["end"], text)
-                for pid, text, meta in zip(
-                    found["ids"], found["documents"], found["metadatas"], strict=True
-                )
-            ),
-            key=lambda passage: passage.ordinal,
+            (stored.passage for stored in _stored_passages(found)), key=lambda p: p.ordinal
         )
         return _stored_article(
             article_id, records["metadatas"][0], text=records["documents"][0], passages=passages
@@ -368,18 +296,18 @@ class ChromaStore:
         self, selection: ArticleFilter, *, limit: int, offset: int
     ) -> tuple[int, list[StoredArticle]]:
         """A page of matching articles, newest first (undated last), and the total matching."""
-        records = self._articles.get(where=selection.where(), include=["metadatas"])
+        records = self._articles.get(where=where(selection), include=["metadatas"])
         articles = [
             _stored_article(article_id, metadata)
             for article_id, metadata in zip(records["ids"], records["metadatas"], strict=True)
         ]
-        articles.sort(key=lambda article: (article.date or "", article.id), reverse=True)
+        articles.sort(key=lambda article: (article.date or dt.date.min, article.id), reverse=True)
         return len(articles), articles[offset : offset + limit]
 
     @_reaching_store
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
         """Matching articles (no text) with their mean passage direction."""
-        records = self._articles.get(where=selection.where(), include=["metadatas", "embeddings"])
+        records = self._articles.get(where=where(selection), include=["metadatas", "embeddings"])
         return [
             (_stored_article(article_id, metadata), np.asarray(vector))
             for article_id, metadata, vector in zip(
@@ -388,15 +316,15 @@ class ChromaStore:
         ]
 
     @_reaching_store
-    def passages_of(self, article_ids: Sequence[str]) -> list[PassageRecord]:
-        """Every passage of these articles, with text, metadata and vector."""
+    def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
+        """Every passage of these articles with its vector, by article and ordinal."""
         records = []
         for ids in self._batches(list(article_ids)):
             found = self._passages.get(
                 where={"article_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"]
             )
-            records += _passage_records(found)
-        return sorted(records, key=lambda r: (r.metadata["article_id"], r.metadata["ordinal"]))
+            records += _stored_passages(found)
+        return sorted(records, key=lambda r: (r.passage.article_id, r.passage.ordinal))
 
     def _batches(self, items: list) -> Iterator[list]:
         size = self._collections().max_batch
@@ -406,18 +334,33 @@ class ChromaStore:
 
 _REVISION = "revision"
 
+# Chroma holds records as metadata dicts; below, they become the service's records and back.
 
-def _passage_records(found: dict) -> list[PassageRecord]:
-    """Passage records from a Chroma `get` result; vectors when it included them."""
+
+def _stored_passages(found: dict) -> list[StoredPassage]:
+    """Passages from a Chroma `get` result; with vectors when it included them."""
     vectors = found.get("embeddings")
     if vectors is None:
         vectors = [None] * len(found["ids"])
     return [
-        PassageRecord(pid, text, meta, None if vector is None else np.asarray(vector))
-        for pid, text, meta, vector in zip(
-            found["ids"], found["documents"], found["metadatas"], vectors, strict=True
+        StoredPassage(
+            Passage(meta["article_id"], meta["ordinal"], meta["start"], meta["end"], text),
+            _article_ref(meta),
+            None if vector is None else np.asarray(vector),
         )
+        for text, meta, vector in zip(found["documents"], found["metadatas"], vectors, strict=True)
     ]
+
+
+def _article_ref(metadata: dict) -> ArticleRef:
+    date = metadata.get("date")
+    return ArticleRef(
+        article_id=metadata["article_id"],
+        title=metadata.get("title"),
+        source=metadata.get("source"),
+        date=dt.date.fromisoformat(date) if date else None,
+        url=metadata.get("url"),
+    )
 
 
 def _article_metadata(article: Article) -> dict:
@@ -443,14 +386,15 @@ def _stored_article(
     metadata: dict,
     *,
     text: str | None = None,
-    passages: list[StoredPassage] | None = None,
+    passages: list[Passage] | None = None,
 ) -> StoredArticle:
+    ref = _article_ref(metadata | {"article_id": article_id})
     return StoredArticle(
         id=article_id,
-        title=metadata.get("title"),
-        date=metadata.get("date"),
-        source=metadata.get("source"),
-        url=metadata.get("url"),
+        title=ref.title,
+        date=ref.date,
+        source=ref.source,
+        url=ref.url,
         passage_count=metadata.get("passage_count", 0),
         ingested_at=metadata.get("ingested_at", ""),
         body_end=metadata.get("body_end"),

@@ -65,13 +65,8 @@ def llm_client_with(settings, embedder, seeds_dir) -> Iterator[Callable[..., Tes
     with contextlib.ExitStack() as stack:
 
         def make(**overrides) -> TestClient:
-            llm_settings = settings.model_copy(
-                update={
-                    "llm_base_url": LLM_URL,
-                    "llm_model": "test-model",
-                    "llm_retry_backoff_s": 0.0,
-                }
-                | overrides
+            llm_settings = settings.replace(
+                **{"llm_base_url": LLM_URL, "llm_model": "test-model"} | overrides
             )
             components = build_components(llm_settings, embedder=embedder)
             components.ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000))

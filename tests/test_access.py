@@ -25,7 +25,7 @@ def client_with(settings, seeded) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(**overrides) -> TestClient:
-        changed = settings.model_copy(update=overrides)
+        changed = settings.replace(**overrides)
         client = TestClient(create_app(changed, components=seeded)).__enter__()
         clients.append(client)
         return client

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from service.chunking import PassageSplitter
+from service.domain import Article
 from service.loading import article_from_record, load_paths
-from service.models import Article
 from tests.conftest import SEEDS
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from service.components import Components, build_components
+from service.domain import ArticleFilter
 from service.retrieval import KeywordIndex
 from service.settings import load_settings
-from service.store import ArticleFilter
 from tests.processes import newsdesk_environment
 
 # Real articles from ../shared/data (see its README), found beside this clone or, for a clone
@@ -100,19 +100,19 @@ def assert_consistent(components: Components, expected_ids: set[str]) -> None:
     assert {a.id for a in articles} == expected_ids and total == len(expected_ids)
 
     passages = store.all_passages()
-    owners = Counter(p.metadata["article_id"] for p in passages)
+    owners = Counter(p.passage.article_id for p in passages)
     assert set(owners) == expected_ids, "no passage without its article"
     for article in articles:
         assert owners[article.id] == article.passage_count, article.id
-    places = Counter((p.metadata["article_id"], p.metadata["ordinal"]) for p in passages)
+    places = Counter((p.passage.article_id, p.passage.ordinal) for p in passages)
     assert max(places.values()) == 1, "no passage stored twice"
 
     # The keyword index holds exactly the stored passages ...
-    assert KeywordIndex(store).passage_ids() == {p.id for p in passages}
+    assert KeywordIndex(store).passage_ids() == {p.passage.id for p in passages}
     # ... and the vector index finds passages by their own vectors.
-    for record in store.passages([p.id for p in passages[:: len(passages) // 10]]):
+    for record in store.passages([p.passage.id for p in passages[:: len(passages) // 10]]):
         nearest = store.nearest_passages(record.vector, limit=1, selection=ArticleFilter())
-        assert nearest[0][0] == record.id
+        assert nearest[0][0] == record.passage.id
 
 
 @pytest.mark.parametrize("delay_s", [0.0, 0.6])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from service.settings import ENV_PREFIX, Settings
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -64,6 +64,6 @@ def test_compose_runs_the_service_against_its_chroma_server_on_a_volume():
     assert volume in COMPOSE["volumes"]
     assert newsdesk["environment"]["NEWSDESK_CHROMA_URL"] == "http://chroma:8000"
     assert "chroma" in newsdesk["depends_on"]
-    settings = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    settings = set(Settings.variables())
     assert set(newsdesk["environment"]) <= settings, "every variable is a real setting"
     assert newsdesk["ports"] == ["127.0.0.1:8000:8000"]

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from service.components import Components, build_components
+from service.domain import ArticleFilter, LoadError, StoreError
 from service.loading import article_from_record, load_paths
-from service.models import LoadError
-from service.store import ArticleFilter, ChromaStore, StoreError, client_factory
+from service.store import ChromaStore, client_factory, where
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
 
 
 def ingest(components: Components, *paths: Path):
-    max_bytes = components.settings.max_article_bytes
+    max_bytes = components.settings.ingestion.max_article_bytes
     return components.ingestor.ingest(load_paths(paths, max_bytes=max_bytes))
 
 
@@ -72,7 +72,7 @@ def test_changed_article_replaces_its_passages(components, seeds_dir):
     report = ingest(components, seeds_dir)
     assert (report.updated, report.unchanged) == (1, 2)
     stored = components.store.get(EXPORT_ARTICLE)
-    assert stored.date == "2023-10-13"
+    assert stored.date == dt.date(2023, 10, 13)
     assert [p.text for p in stored.passages] == ["A much shorter corrected version of the story."]
     assert components.store.counts()[1] == sum(len(p) for p in stored_passages(components).values())
 
@@ -116,9 +116,7 @@ def test_same_article_twice_in_one_run_keeps_the_later_version(components):
 
 def test_changing_passage_size_reindexes(settings, embedder, seeds_dir):
     ingest(build_components(settings, embedder=embedder), seeds_dir)
-    smaller = build_components(
-        settings.model_copy(update={"passage_tokens": 64}), embedder=embedder
-    )
+    smaller = build_components(settings.replace(passage_tokens=64), embedder=embedder)
     report = ingest(smaller, seeds_dir)
     assert report.updated == 3
     assert all(len(p) > 3 for p in stored_passages(smaller).values())
@@ -137,7 +135,7 @@ def test_date_and_source_filters(components, seeds_dir):
     )
     assert [a.id for a in found] == [EXPORT_ARTICLE]
     hits = components.store._passages.get(
-        where=ArticleFilter(date_to=dt.date(2022, 1, 1)).where(), include=["metadatas"]
+        where=where(ArticleFilter(date_to=dt.date(2022, 1, 1))), include=["metadatas"]
     )
     assert {m["article_id"] for m in hits["metadatas"]} == {ALASKA_ARTICLE}
 
@@ -152,7 +150,10 @@ def test_article_record_holds_the_mean_passage_direction(components, seeds_dir):
 def test_index_built_with_another_model_is_refused(settings, components, seeds_dir):
     ingest(components, seeds_dir)
     other = ChromaStore(
-        client_factory(settings), prefix="newsdesk", embedding_model="other/model", kind="x"
+        client_factory(settings.store.index_path, None),
+        prefix="newsdesk",
+        embedding_model="other/model",
+        kind="x",
     )
     with pytest.raises(StoreError, match="built with embedding model"):
         other.counts()

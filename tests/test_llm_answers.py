@@ -9,7 +9,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.llm import ChatError, CircuitBreaker, ResilientChat
 from tests.conftest import BLINKEN_ARTICLE
 from tests.llm_server import COMPLETIONS, streamed_completion
 
@@ -259,21 +258,23 @@ def test_a_dead_llm_server_is_left_alone_until_the_cooldown_ends(llm_client_with
     assert route.call_count == 4
 
 
-def test_a_failure_after_text_has_streamed_is_not_retried():
-    class BreaksMidway:
-        calls = 0
+def test_a_failure_after_text_has_streamed_is_not_retried(llm_client):
+    class BreaksMidway(httpx.SyncByteStream):
+        def __iter__(self):
+            yield streamed_completion("Blinken met ").content.removesuffix(b"data: [DONE]\n\n")
+            raise httpx.ReadError("connection reset")
 
-        def stream(self, *, system, user):
-            self.calls += 1
-            yield "Blinken met "
-            raise ChatError("the LLM server could not be reached", transient=True)
-
-    inner = BreaksMidway()
-    chat = ResilientChat(
-        inner, retries=3, backoff_s=0, breaker=CircuitBreaker(failures=5, cooldown_s=1)
+    route = llm_client.router.post(COMPLETIONS).mock(
+        side_effect=lambda request: httpx.Response(
+            200, stream=BreaksMidway(), headers={"content-type": "text/event-stream"}
+        )
     )
-    pieces = []
-    with pytest.raises(ChatError):
-        for piece in chat.stream(system="s", user="u"):
-            pieces.append(piece)
-    assert pieces == ["Blinken met "] and inner.calls == 1
+    with llm_client.stream(
+        "POST", "/ask", json={"question": "Who did Blinken meet in Beijing?", "stream": True}
+    ) as response:
+        events = parse_events(response.read().decode())
+    deltas = [data for name, data in events if name == "delta"]
+    pieces = [d["text"] for d in deltas[: next(i for i, d in enumerate(deltas) if d["restart"])]]
+    assert pieces == ["Blinken met "] and route.call_count == 1
+    final = events[-2][1]
+    assert final["mode"] == "extractive" and final["warnings"][0].startswith("LLM unavailable")

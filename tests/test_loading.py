@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from service.domain import Article, LoadError
 from service.loading import RecordError, article_from_record, load_paths
-from service.models import Article, LoadError
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE, SEEDS
 
 LIMIT = 100_000

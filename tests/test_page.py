@@ -151,7 +151,7 @@ def test_empty_archive_hint_and_phone_width(browser, empty_site):
 
 @pytest.fixture
 def keyed_site(seeded, settings) -> Iterator[str]:
-    keyed = settings.model_copy(update={"api_keys": [SecretStr("page-key")]})
+    keyed = settings.replace(api_keys=[SecretStr("page-key")])
     yield from serve(create_app(keyed, components=seeded))
 
 

@@ -1,5 +1,6 @@
 """Prompt rendering: a snapshot of the answer prompt, fencing of quoted material, strictness."""
 
+import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -7,8 +8,8 @@ import numpy as np
 import pytest
 
 from service.answering import ABSTENTION, GenerativeAnswerer
+from service.domain import ArticleRef, RetrievedPassage
 from service.prompts import PromptLibrary
-from service.retrieval import ArticleRef, RetrievedPassage
 from service.settings import PROJECT_PROMPTS
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -31,7 +32,11 @@ def passage(number: int, text: str, **article) -> RetrievedPassage:
 
 PASSAGES = [
     passage(
-        1, "Blinken met Xi in Beijing.", title="Xi sees progress", source="FT", date="2023-06-19"
+        1,
+        "Blinken met Xi in Beijing.",
+        title="Xi sees progress",
+        source="FT",
+        date=dt.date(2023, 6, 19),
     ),
     passage(2, "China pledged 10 million doses to COVAX."),
 ]

@@ -4,9 +4,9 @@ import datetime as dt
 import re
 
 from service.components import build_components
+from service.domain import ArticleFilter
 from service.loading import article_from_record
 from service.retrieval import hybrid
-from service.store import ArticleFilter
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
 
 EVERYTHING = ArticleFilter()

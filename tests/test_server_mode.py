@@ -48,7 +48,7 @@ def test_ingest_update_delete_against_a_chroma_server(server_settings, embedder,
     assert other.ingestor.delete(ALASKA_ARTICLE)
     assert components.store.get(ALASKA_ARTICLE) is None
     assert components.store.counts()[0] == 2
-    assert not (server_settings.index_path).exists(), "server mode writes no local index"
+    assert not server_settings.store.index_path.exists(), "server mode writes no local index"
 
 
 def test_a_chroma_outage_gives_503_and_the_service_heals(

@@ -1,11 +1,11 @@
 """Answering questions from retrieved passages, with checked citations."""
 
-from service.answering.citations import CitationChecker, SupportThresholds
-from service.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
+from service.answering.citations import CitationChecker
+from service.answering.extractive import ExtractiveAnswerer
+from service.answering.fallback import Drafters
 from service.answering.generative import GenerativeAnswerer
 from service.answering.models import ABSTENTION, Answer, Answerer, AnswerError, Citation
 from service.answering.pipeline import AskEvent, AskPipeline, Delta, Final, Sources
-from service.answering.support import SentenceVectors
 
 __all__ = [
     "ABSTENTION",
@@ -17,11 +17,9 @@ __all__ = [
     "Citation",
     "CitationChecker",
     "Delta",
+    "Drafters",
     "ExtractiveAnswerer",
-    "ExtractiveConfig",
     "Final",
     "GenerativeAnswerer",
-    "SentenceVectors",
     "Sources",
-    "SupportThresholds",
 ]

@@ -18,22 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.answering.models import ABSTENTION, Answer, Citation
-from service.answering.support import SentenceVectors, numbers_agree, term_overlap
-from service.retrieval import RetrievedPassage
-from service.retrieval.keyword import terms
-from service.sentences import sentence_spans
+from service.domain import RetrievedPassage
+from service.embedding import SentenceVectors
+from service.settings import AnsweringSettings
+from service.text import numbers_agree, sentence_spans, term_overlap, terms
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
 # "claim.[1]" or "claim. [1][2]": markers after the full stop belong to that sentence.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 _ABSTAINING = re.compile(r"\b(don't|do not|does not|doesn't) (say|answer|mention|contain)", re.I)
-
-
-@dataclass(frozen=True)
-class SupportThresholds:
-    min_overlap: float
-    min_similarity: float
 
 
 @dataclass(frozen=True)
@@ -45,9 +39,10 @@ class _Support:
 
 
 class CitationChecker:
-    def __init__(self, vectors: SentenceVectors, thresholds: SupportThresholds):
+    def __init__(self, vectors: SentenceVectors, settings: AnsweringSettings):
         self._vectors = vectors
-        self._thresholds = thresholds
+        self._min_overlap = settings.citation_min_overlap
+        self._min_similarity = settings.citation_min_similarity
 
     def check(self, draft: str, passages: Sequence[RetrievedPassage], *, mode: str) -> Answer:
         """The draft with unsupported sentences and invalid markers removed, and its citations."""
@@ -102,7 +97,7 @@ class CitationChecker:
         similarity = float(similarities[best])
         overlap = term_overlap(set(terms(claim)), passage.text)
         supported = numbers_agree(claim, passage.text) and (
-            overlap >= self._thresholds.min_overlap or similarity >= self._thresholds.min_similarity
+            overlap >= self._min_overlap or similarity >= self._min_similarity
         )
         return _Support(supported, similarity + overlap, *spans[best])
 

@@ -3,9 +3,9 @@
 from collections.abc import Iterator, Sequence
 
 from service.answering.models import ABSTENTION, AnswerError
+from service.domain import RetrievedPassage
 from service.llm import ChatError, ChatModel
 from service.prompts import PromptLibrary
-from service.retrieval import RetrievedPassage
 
 
 class GenerativeAnswerer:

@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from service.retrieval import RetrievedPassage
+from service.domain import RetrievedPassage
 
 ABSTENTION = "The articles don't say."
 
@@ -31,7 +31,12 @@ class Answer:
 
 
 class AnswerError(RuntimeError):
-    """The answerer could not produce a draft (LLM timeout, HTTP error, empty output...)."""
+    """The answerer could not produce a usable draft (LLM timeout, HTTP error, empty output,
+    nothing supported...). `warnings`, when given, say so in full for the response."""
+
+    def __init__(self, message: str, *, warnings: list[str] | None = None):
+        super().__init__(message)
+        self.warnings = warnings or []
 
 
 class Answerer(Protocol):

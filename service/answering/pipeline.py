@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from service.answering.citations import CitationChecker, is_abstention
-from service.answering.extractive import ExtractiveAnswerer
+from service.answering.fallback import Drafters
 from service.answering.models import ABSTENTION, Answer, Answerer, AnswerError
-from service.retrieval import RetrievedPassage, Retriever
-from service.store import ArticleFilter
+from service.domain import ArticleFilter, RetrievedPassage
+from service.retrieval import Retriever
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,11 @@ class AskPipeline:
         self,
         *,
         retriever: Retriever,
-        answerer: Answerer,
-        extractive: ExtractiveAnswerer,
+        answerers: Drafters[Answerer],
         checker: CitationChecker,
     ):
         self._retriever = retriever
-        self._answerer = answerer
-        self._extractive = extractive
+        self._answerers = answerers
         self._checker = checker
 
     def ask(self, question: str, *, k: int, selection: ArticleFilter) -> Answer:
@@ -67,7 +65,7 @@ class AskPipeline:
                     ABSTENTION,
                     [],
                     [],
-                    self._extractive.mode,
+                    self._answerers.extractive.mode,
                     grounded=False,
                     warnings=["no passage matched the question and filters"],
                 )
@@ -75,27 +73,24 @@ class AskPipeline:
             return
 
         warnings: list[str] = []
-        pieces: list[str] = []
-        try:
-            for piece in self._answerer.draft(question, passages):
-                pieces.append(piece)
-                yield Delta(piece)
-            answer = self._checker.check("".join(pieces), passages, mode=self._answerer.mode)
-            if (
-                answer.grounded
-                or self._answerer is self._extractive
-                or is_abstention("".join(pieces))
-            ):
-                yield Final(answer)
-                return
-            warnings = [*answer.warnings, "the LLM's answer had no supported sentence"]
-        except AnswerError as error:
-            warnings = [f"LLM unavailable: {error}"]
 
-        pieces = []
-        for index, piece in enumerate(self._extractive.draft(question, passages)):
-            pieces.append(piece)
-            yield Delta(piece, restart=index == 0)
-        answer = self._checker.check("".join(pieces), passages, mode=self._extractive.mode)
-        answer.warnings[:0] = [*warnings, "extractive answer given instead"]
-        yield Final(answer)
+        def attempt(answerer: Answerer, replacing: bool) -> Iterator[AskEvent]:
+            pieces: list[str] = []
+            for index, piece in enumerate(answerer.draft(question, passages)):
+                pieces.append(piece)
+                yield Delta(piece, restart=replacing and index == 0)
+            draft = "".join(pieces)
+            answer = self._checker.check(draft, passages, mode=answerer.mode)
+            unsupported = not answer.grounded and not is_abstention(draft)
+            if unsupported and answerer is self._answerers.llm:
+                raise AnswerError(
+                    "nothing supported",
+                    warnings=[*answer.warnings, "the LLM's answer had no supported sentence"],
+                )
+            if replacing:
+                answer.warnings[:0] = [*warnings, "extractive answer given instead"]
+            yield Final(answer)
+
+        yield from self._answerers.stream(
+            attempt, warnings, failure=lambda error: f"LLM unavailable: {error}"
+        )

@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from service.settings import Settings
+from service.settings import HTTPSettings
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Access:
     limiter: RateLimiter | None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Access":
+    def from_settings(cls, settings: HTTPSettings) -> "Access":
         per_minute = settings.rate_limit_per_minute
         return cls(
             keys=KeyRing(settings.api_keys, settings.admin_api_keys),

@@ -15,8 +15,8 @@ from service.api.access import Access, authenticated
 from service.api.body_limit import BodySizeLimit
 from service.api.routes import articles, ask, brief, health
 from service.components import Components, build_components
+from service.domain import StoreUnavailable
 from service.settings import Settings
-from service.store import StoreUnavailable
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 # How long a client should wait before retrying while the Chroma server is away.
@@ -49,7 +49,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         docs_url=None,
         redoc_url=None,
     )
-    app.state.access = Access.from_settings(settings)
+    app.state.access = Access.from_settings(settings.http)
     keyed = [Depends(authenticated)]
     app.include_router(health.router)
     app.include_router(articles.router, dependencies=keyed)
@@ -57,11 +57,11 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(brief.router, dependencies=keyed)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    if settings.cors_origins:
+    app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_request_bytes)
+    if settings.http.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.http.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )

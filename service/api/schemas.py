@@ -7,35 +7,22 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.answering import Answer, Citation
-from service.briefing import Briefing, Bullet, Storyline
+from service.briefing import Briefing, BriefRequest, Bullet, Storyline
+from service.domain import ArticleFilter, RetrievedPassage, StoredArticle, check_date_range
 from service.ingestion import IngestReport
-from service.retrieval import RetrievedPassage
-from service.store import ArticleFilter, StoredArticle
+from service.loading import ArticleRecord
 
 # Beyond this a request holds a worker for minutes; larger archives go in several requests
 # or through `newsdesk ingest`.
 MAX_INGEST_ARTICLES = 1000
 
 
-class ArticleIn(BaseModel):
-    """One article to ingest. Only `text` is required."""
-
-    id: str | None = Field(
-        None, description="Stable id; default: the URL, else a hash of the text."
-    )
-    title: str | None = None
-    date: dt.date | None = Field(None, description="Publication date, YYYY-MM-DD.")
-    source: str | None = None
-    url: str | None = None
-    text: str
-
-
 class ArticlesIn(BaseModel):
-    # Items are checked one by one (see service.loading.records) so that one bad article is
-    # reported by its index while the others are ingested; ArticleIn documents their shape.
+    # Items are validated one by one (service.loading.article_from_record) so that one bad
+    # article is reported by its index while the others are ingested; the schema shows theirs.
     articles: list[Any] = Field(
         ...,
-        json_schema_extra={"items": ArticleIn.model_json_schema()},
+        json_schema_extra={"items": ArticleRecord.model_json_schema()},
         min_length=1,
         max_length=MAX_INGEST_ARTICLES,
         description=f"At most {MAX_INGEST_ARTICLES} articles a request.",
@@ -72,7 +59,7 @@ class IngestReportOut(BaseModel):
 class ArticleSummaryOut(BaseModel):
     id: str
     title: str | None
-    date: str | None
+    date: dt.date | None
     source: str | None
     url: str | None
     passage_count: int
@@ -122,8 +109,7 @@ class DateRangeIn(BaseModel):
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Self:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError("date_from is after date_to")
+        check_date_range(self.date_from, self.date_to)
         return self
 
 
@@ -152,7 +138,7 @@ class ArticleRefOut(BaseModel):
     article_id: str
     title: str | None
     source: str | None
-    date: str | None
+    date: dt.date | None
     url: str | None
 
 
@@ -289,6 +275,16 @@ class BriefIn(DateRangeIn):
         "citations (the whole briefing), done.",
     )
 
+    def request(self) -> BriefRequest:
+        return BriefRequest(
+            window=ArticleFilter(
+                sources=self.sources, date_from=self.date_from, date_to=self.date_to
+            ),
+            topic=self.topic,
+            max_articles=self.max_articles,
+            length=self.length,
+        )
+
 
 class BulletOut(BaseModel):
     text: str = Field(..., description="One point; [n] markers index its `citations`.")
@@ -316,8 +312,8 @@ class StorylineOut(BaseModel):
 
 
 class PeriodOut(BaseModel):
-    date_from: str | None
-    date_to: str | None
+    date_from: dt.date | None
+    date_to: dt.date | None
 
 
 class BriefingOut(BaseModel):

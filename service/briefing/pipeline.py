@@ -13,11 +13,12 @@ from typing import Literal
 
 import numpy as np
 
-from service.answering import AnswerError, Citation, CitationChecker
+from service.answering import Citation, CitationChecker, Drafters
 from service.briefing.storylines import Storyline, group_storylines
-from service.briefing.summaries import ExtractiveSummarizer, StorylineSummarizer
-from service.retrieval import RetrievedPassage, Retriever
-from service.store import ArticleFilter, ChromaStore, StoredArticle
+from service.briefing.summaries import StorylineSummarizer
+from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
+from service.retrieval import Retriever
+from service.settings import BriefingSettings
 
 Length = Literal["short", "medium", "long"]
 # Storylines briefed, and bullets for each.
@@ -29,12 +30,15 @@ PASSAGE_FENCE_TOKENS = 30
 
 @dataclass(frozen=True)
 class BriefRequest:
-    topic: str | None
-    date_from: dt.date | None
-    date_to: dt.date | None
-    sources: list[str] | None
-    max_articles: int
-    length: Length
+    window: ArticleFilter
+    """The period and sources briefed."""
+    topic: str | None = None
+    max_articles: int = 50
+    length: Length = "medium"
+
+    def __post_init__(self) -> None:
+        # A blank topic is no topic, whichever door the request came through.
+        object.__setattr__(self, "topic", (self.topic or "").strip() or None)
 
 
 @dataclass
@@ -46,22 +50,12 @@ class Bullet:
 @dataclass
 class Briefing:
     title: str
-    period: tuple[str | None, str | None]
+    period: tuple[dt.date | None, dt.date | None]
     bullets: list[Bullet]
     storylines: list[Storyline]
     articles_used: int
     mode: str
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class BriefingConfig:
-    """See the settings of the same names."""
-
-    duplicate_similarity: float
-    storyline_max_distance: float
-    topic_min_similarity: float
-    llm_context_tokens: int
 
 
 @dataclass(frozen=True)
@@ -86,21 +80,21 @@ class BriefingPipeline:
     def __init__(
         self,
         *,
-        store: ChromaStore,
+        store: Store,
         retriever: Retriever,
-        summarizer: StorylineSummarizer,
-        extractive: ExtractiveSummarizer,
+        summarizers: Drafters[StorylineSummarizer],
         checker: CitationChecker,
         count_tokens: Callable[[str], int],
-        config: BriefingConfig,
+        settings: BriefingSettings,
+        duplicate_similarity: float,
     ):
         self._store = store
         self._retriever = retriever
-        self._summarizer = summarizer
-        self._extractive = extractive
+        self._summarizers = summarizers
         self._checker = checker
         self._count_tokens = count_tokens
-        self._config = config
+        self._settings = settings
+        self._duplicate_similarity = duplicate_similarity
 
     def brief(self, request: BriefRequest) -> Briefing:
         *_, done = self.stream(request)
@@ -113,8 +107,8 @@ class BriefingPipeline:
         max_storylines, bullets_each = LENGTHS[request.length]
         storylines = group_storylines(
             articles,
-            duplicate_similarity=self._config.duplicate_similarity,
-            max_distance=self._config.storyline_max_distance,
+            duplicate_similarity=self._duplicate_similarity,
+            max_distance=self._settings.storyline_max_distance,
         )
         if len(storylines) > max_storylines:
             warnings.append(
@@ -127,7 +121,7 @@ class BriefingPipeline:
         passages_by_article: dict[str, list] = {}
         ids = [article.id for storyline in storylines for article in storyline.articles]
         for record in self._store.passages_of(ids):
-            passages_by_article.setdefault(record.metadata["article_id"], []).append(record)
+            passages_by_article.setdefault(record.passage.article_id, []).append(record)
 
         bullets: list[Bullet] = []
         modes = set()
@@ -156,16 +150,13 @@ class BriefingPipeline:
         if not articles:
             warnings.append("no articles matched the topic, dates and sources")
         dates = sorted(a.date for a, _ in articles if a.date)
+        window = request.window
         yield BriefingDone(
             Briefing(
                 title=f"Briefing: {request.topic}" if request.topic else "Briefing",
                 period=(
-                    request.date_from.isoformat()
-                    if request.date_from
-                    else (dates[0] if dates else None),
-                    request.date_to.isoformat()
-                    if request.date_to
-                    else (dates[-1] if dates else None),
+                    window.date_from or (dates[0] if dates else None),
+                    window.date_to or (dates[-1] if dates else None),
                 ),
                 bullets=bullets,
                 storylines=storylines,
@@ -179,13 +170,11 @@ class BriefingPipeline:
         self, request: BriefRequest, warnings: list[str]
     ) -> list[tuple[StoredArticle, np.ndarray]]:
         """Articles to brief: the window's newest, or those retrieval finds for the topic."""
-        window = ArticleFilter(
-            sources=request.sources, date_from=request.date_from, date_to=request.date_to
-        )
+        window = request.window
         if not request.topic:
             articles = sorted(
                 self._store.article_vectors(window),
-                key=lambda item: item[0].date or "",
+                key=lambda item: item[0].date or dt.date.min,
                 reverse=True,
             )
             if len(articles) > request.max_articles:
@@ -195,7 +184,7 @@ class BriefingPipeline:
                 )
             return articles[: request.max_articles]
         found = self._retriever.search(request.topic, k=request.max_articles * 2, selection=window)
-        relevant = [p for p in found if p.similarity >= self._config.topic_min_similarity]
+        relevant = [p for p in found if p.similarity >= self._settings.brief_topic_min_similarity]
         ids = list(dict.fromkeys(p.article.article_id for p in relevant))[: request.max_articles]
         if not ids:
             return []
@@ -212,32 +201,33 @@ class BriefingPipeline:
         request: BriefRequest,
         warnings: list[str],
     ) -> tuple[str, list[str], list[RetrievedPassage]]:
-        extractive = self._extractive
-        if self._summarizer is extractive:
-            drafts = extractive.draft(storyline, passages, bullets=bullets, topic=request.topic)
-            return extractive.mode, drafts, passages
-        fitting = self._fit_budget(passages)
-        if len(fitting) < len(passages):
-            warnings.append(
-                f"storyline '{storyline.label}': {len(fitting)} of {len(passages)} passages "
-                f"fit the LLM context budget of {self._config.llm_context_tokens} tokens"
-            )
-        try:
-            drafts = self._summarizer.draft(
-                storyline, fitting, bullets=bullets, topic=request.topic
-            )
-            return self._summarizer.mode, drafts, fitting
-        except AnswerError as error:
-            warnings.append(
+        """The mode, the bullet drafts, and the passages they number."""
+
+        def attempt(summarizer: StorylineSummarizer) -> tuple[str, list[str], list]:
+            given = passages
+            if summarizer is self._summarizers.llm:
+                given = self._fit_budget(passages)
+                if len(given) < len(passages):
+                    warnings.append(
+                        f"storyline '{storyline.label}': {len(given)} of {len(passages)} "
+                        "passages fit the LLM context budget of "
+                        f"{self._settings.llm_context_tokens} tokens"
+                    )
+            drafts = summarizer.draft(storyline, given, bullets=bullets, topic=request.topic)
+            return summarizer.mode, drafts, given
+
+        return self._summarizers.run(
+            attempt,
+            warnings,
+            failure=lambda error: (
                 f"storyline '{storyline.label}': LLM unavailable ({error}); "
                 "extractive summary given"
-            )
-            drafts = extractive.draft(storyline, passages, bullets=bullets, topic=request.topic)
-            return extractive.mode, drafts, passages
+            ),
+        )
 
     def _fit_budget(self, passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
         """The most central passages whose tokens, with the prompt's own, fit the budget."""
-        budget = self._config.llm_context_tokens - PROMPT_OVERHEAD_TOKENS
+        budget = self._settings.llm_context_tokens - PROMPT_OVERHEAD_TOKENS
         fitting = []
         for passage in passages:
             cost = self._count_tokens(passage.text) + PASSAGE_FENCE_TOKENS

@@ -6,12 +6,13 @@ the rest are clustered by average-linkage agglomerative clustering on cosine dis
 newest date in them.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
-from service.store import StoredArticle
+from service.domain import StoredArticle
 
 
 @dataclass
@@ -27,8 +28,8 @@ class Storyline:
         return len(self.articles) + sum(len(ids) for ids in self.copies.values())
 
     @property
-    def latest(self) -> str:
-        return max((article.date or "" for article in self.articles), default="")
+    def latest(self) -> dt.date:
+        return max((article.date or dt.date.min for article in self.articles), default=dt.date.min)
 
     @property
     def label(self) -> str:

@@ -5,12 +5,13 @@ from typing import Protocol
 
 import numpy as np
 
-from service.answering import AnswerError, SentenceVectors
-from service.answering.extractive import candidate_sentences
+from service.answering import AnswerError
 from service.briefing.storylines import Storyline
+from service.domain import RetrievedPassage
+from service.embedding import SentenceVectors
 from service.llm import ChatError, ChatModel
 from service.prompts import PromptLibrary
-from service.retrieval import RetrievedPassage
+from service.text import candidate_sentences
 
 MIN_BULLET_WORDS = 6
 

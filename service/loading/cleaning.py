@@ -5,7 +5,7 @@ import re
 import unicodedata
 from datetime import date
 
-from service.sentences import sentence_spans
+from service.text import sentence_spans
 
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u2009\u202f]+")

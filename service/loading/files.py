@@ -18,9 +18,9 @@ from pathlib import Path
 
 import trafilatura
 
+from service.domain import Article, LoadError
 from service.loading.cleaning import parse_date
 from service.loading.records import RecordError, article_from_record, build_article
-from service.models import Article, LoadError
 
 _SEED_DATE_LINE = re.compile(
     r"^\s*date[ \t]+(?P<date>\S+)[ \t]*(?:\((?P<source>[^)\n]*)\))?[ \t]*", re.IGNORECASE

@@ -1,9 +1,12 @@
 """Turning raw fields (a JSONL line, an HTTP item, a parsed file) into a validated `Article`."""
 
+import datetime as dt
 import hashlib
-from collections.abc import Mapping
-from datetime import date
 
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+
+from service.domain import Article
 from service.loading.cleaning import (
     body_end,
     clean_text,
@@ -11,14 +14,38 @@ from service.loading.cleaning import (
     derive_title,
     parse_date,
 )
-from service.models import Article
 
 MAX_ID_CHARS = 512
-RECORD_FIELDS = ("id", "title", "date", "source", "url", "text")
 
 
 class RecordError(ValueError):
     """The record cannot become an article; the message says why."""
+
+
+class ArticleRecord(BaseModel):
+    """One article as JSON: a line of a JSONL file, or an item of `POST /articles`. Only
+    `text` is required; other fields are ignored."""
+
+    id: str | int | None = Field(
+        None, description="Stable id; default: the URL, else a hash of the text."
+    )
+    title: str | None = None
+    date: dt.date | None = Field(None, description="Publication date, YYYY-MM-DD.")
+    source: str | None = None
+    url: str | None = None
+    text: str
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> dt.date | None:
+        return parse_date(value)
+
+
+# What each field must be, said the way a person fixing the record needs it.
+_FIELD_PROBLEMS = {
+    "text": "missing or non-text field 'text'",
+    "id": "field 'id' must be text, a number or null",
+}
 
 
 def build_article(
@@ -27,7 +54,7 @@ def build_article(
     max_bytes: int,
     article_id: str | None = None,
     title: str | None = None,
-    published: date | None = None,
+    published: dt.date | None = None,
     source: str | None = None,
     url: str | None = None,
 ) -> Article:
@@ -40,7 +67,7 @@ def build_article(
     notice = copyright_notice(cleaned)
     if published is None and notice:
         # Only the year is known: the article is filed under 1 January of it.
-        published = date(notice[0], 1, 1)
+        published = dt.date(notice[0], 1, 1)
     if source is None and notice:
         source = notice[1]
     resolved_id = article_id or url or "sha256-" + hashlib.sha256(cleaned.encode()).hexdigest()[:24]
@@ -59,30 +86,28 @@ def build_article(
 
 def article_from_record(record: object, *, max_bytes: int) -> Article:
     """A JSON object with `id, title, date, source, url, text` (all but text optional)."""
-    if not isinstance(record, Mapping):
-        raise RecordError(f"expected a JSON object, got {type(record).__name__}")
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise RecordError("missing or non-text field 'text'")
-    for name in ("title", "source", "url"):
-        if record.get(name) is not None and not isinstance(record[name], str):
-            raise RecordError(f"field '{name}' must be text or null")
-    raw_id = record.get("id")
-    if raw_id is not None and not isinstance(raw_id, str | int):
-        raise RecordError("field 'id' must be text, a number or null")
     try:
-        published = parse_date(record.get("date"))
-    except ValueError as error:
-        raise RecordError(str(error)) from None
+        fields = ArticleRecord.model_validate(record)
+    except ValidationError as error:
+        raise RecordError(_problem(error.errors()[0], record)) from None
     return build_article(
-        text=text,
+        text=fields.text,
         max_bytes=max_bytes,
-        article_id=str(raw_id).strip() if raw_id is not None else None,
-        title=record.get("title"),
-        published=published,
-        source=record.get("source"),
-        url=record.get("url"),
+        article_id=str(fields.id).strip() if fields.id is not None else None,
+        title=fields.title,
+        published=fields.date,
+        source=fields.source,
+        url=fields.url,
     )
+
+
+def _problem(error: ErrorDetails, record: object) -> str:
+    if error["type"] == "model_type":
+        return f"expected a JSON object, got {type(record).__name__}"
+    if error["type"] == "value_error":  # the date parser's own words
+        return str(error["ctx"]["error"])
+    field = str(error["loc"][0])
+    return _FIELD_PROBLEMS.get(field, f"field '{field}' must be text or null")
 
 
 def _clean_field(value: str | None) -> str | None:

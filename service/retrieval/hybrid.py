@@ -8,14 +8,13 @@ the best-ranked one, which lists the other articles as "also reported by", and n
 contributes more than `max_per_article` passages, so results spread over articles.
 """
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
 
-import numpy as np
-
+from service.domain import ArticleFilter, RetrievedPassage, Store
 from service.embedding import Embedder
 from service.retrieval.keyword import KeywordIndex
-from service.store import ArticleFilter, ChromaStore, PassageRecord
+from service.settings import RetrievalSettings
 
 _RECENCY = re.compile(
     r"\b(latest|most recent|recent(ly)?|newest|last week|this week|today|now|current(ly)?)\b",
@@ -23,73 +22,14 @@ _RECENCY = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ArticleRef:
-    article_id: str
-    title: str | None
-    source: str | None
-    date: str | None
-    url: str | None
-
-
-@dataclass
-class RetrievedPassage:
-    passage_id: str
-    article: ArticleRef
-    ordinal: int
-    start: int
-    end: int
-    text: str
-    score: float
-    """Fused reciprocal-rank score: orders results, means nothing on its own."""
-    similarity: float
-    """Cosine similarity of the passage to the query, in [-1, 1]."""
-    vector: np.ndarray = field(repr=False)
-    also_reported_by: list[ArticleRef] = field(default_factory=list)
-
-    @classmethod
-    def of(
-        cls, record: PassageRecord, *, score: float, query_vector: np.ndarray
-    ) -> "RetrievedPassage":
-        meta = record.metadata
-        return cls(
-            passage_id=record.id,
-            article=ArticleRef(
-                article_id=meta["article_id"],
-                title=meta.get("title"),
-                source=meta.get("source"),
-                date=meta.get("date"),
-                url=meta.get("url"),
-            ),
-            ordinal=meta["ordinal"],
-            start=meta["start"],
-            end=meta["end"],
-            text=record.text,
-            score=score,
-            similarity=float(record.vector @ query_vector),
-            vector=record.vector,
-        )
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    """See the settings of the same names for what each does."""
-
-    candidates: int
-    rrf_k: int
-    max_per_article: int
-    duplicate_similarity: float
-    recency_band: float
-
-
 class Retriever:
     def __init__(
         self,
         *,
-        store: ChromaStore,
+        store: Store,
         embedder: Embedder,
         keyword: KeywordIndex,
-        config: RetrievalConfig,
+        config: RetrievalSettings,
     ):
         self._store = store
         self._embedder = embedder
@@ -99,7 +39,7 @@ class Retriever:
     def search(self, query: str, *, k: int, selection: ArticleFilter) -> list[RetrievedPassage]:
         """The k best passages for the query among those the filter lets through."""
         query_vector = self._embedder.embed([query])[0]
-        limit = max(self._config.candidates, k)
+        limit = max(self._config.search_candidates, k)
         rankings = [
             [
                 pid
@@ -112,7 +52,7 @@ class Retriever:
         fused = _fuse(rankings, self._config.rrf_k)
         if not fused:
             return []
-        records = {record.id: record for record in self._store.passages(list(fused))}
+        records = {record.passage.id: record for record in self._store.passages(list(fused))}
         candidates = [
             RetrievedPassage.of(records[pid], score=score, query_vector=query_vector)
             for pid, score in fused.items()
@@ -126,7 +66,7 @@ class Retriever:
         floor = max(c.similarity for c in candidates) - self._config.recency_band
         relevant = [c for c in candidates if c.similarity >= floor]
         # sort is stable: equally dated passages keep their fused order.
-        relevant.sort(key=lambda c: c.article.date or "", reverse=True)
+        relevant.sort(key=lambda c: c.article.date or dt.date.min, reverse=True)
         return relevant + [c for c in candidates if c.similarity < floor]
 
     def _diversify(self, candidates: list[RetrievedPassage], k: int) -> list[RetrievedPassage]:
@@ -150,7 +90,8 @@ class Retriever:
                     duplicate_of.also_reported_by.append(candidate.article)
                 continue
             article_id = candidate.article.article_id
-            if per_article.get(article_id, 0) >= self._config.max_per_article or len(chosen) >= k:
+            full = per_article.get(article_id, 0) >= self._config.max_passages_per_article
+            if full or len(chosen) >= k:
                 continue
             per_article[article_id] = per_article.get(article_id, 0) + 1
             chosen.append(candidate)

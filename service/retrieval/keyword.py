@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 import bm25s
 import numpy as np
-import Stemmer
 
-from service.store import ArticleFilter, ChromaStore, date_number
+from service.domain import ArticleFilter, Store, StoredPassage, date_number
+from service.text import keyword_tokens, terms
 
-_STEMMER = Stemmer.Stemmer("english")
+# The filter's conditions as array operations; a missing value (None, or 0 for an undated
+# article) fails every condition, as a missing metadata field does in Chroma.
+_OPERATORS = {"in": np.isin, ">=": np.greater_equal, "<=": np.less_equal}
+_MISSING = {"article_id": None, "source": None, "date_int": 0}
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,12 @@ class _Built:
     revision: str
     bm25: bm25s.BM25 | None
     passage_ids: np.ndarray
-    article_ids: np.ndarray
-    sources: np.ndarray
-    dates: np.ndarray  # YYYYMMDD, 0 when the article has no date
+    columns: dict[str, np.ndarray]
+    """Per passage, the article fields filters test: article_id, source, date_int."""
 
 
 class KeywordIndex:
-    def __init__(self, store: ChromaStore):
+    def __init__(self, store: Store):
         self._store = store
         self._lock = threading.Lock()
         self._built: _Built | None = None
@@ -59,49 +61,37 @@ class KeywordIndex:
         revision = self._store.revision()
         with self._lock:
             if self._built is None or self._built.revision != revision:
-                self._built = _build(self._store, revision)
+                self._built = _build(self._store.all_passages(), revision)
             return self._built
 
 
-def _build(store: ChromaStore, revision: str) -> _Built:
-    records = list(store.all_passages())
-    tokenized = _tokenize([record.text for record in records]) if records else None
+def _build(records: list[StoredPassage], revision: str) -> _Built:
+    tokenized = keyword_tokens([record.passage.text for record in records]) if records else None
     bm25 = None
     # Passages with no keyword terms at all (digits, stopwords) leave nothing to index.
     if tokenized is not None and tokenized.vocab:
         bm25 = bm25s.BM25()
         bm25.index(tokenized, show_progress=False)
+    articles = [record.article for record in records]
     return _Built(
         revision=revision,
         bm25=bm25,
-        passage_ids=np.array([record.id for record in records], dtype=object),
-        article_ids=np.array([record.metadata["article_id"] for record in records], dtype=object),
-        sources=np.array([record.metadata.get("source", "") for record in records], dtype=object),
-        dates=np.array([record.metadata.get("date_int", 0) for record in records], dtype=np.int64),
-    )
-
-
-def terms(text: str) -> list[str]:
-    """The text's keyword terms: lower-cased, stemmed, stopwords removed (maybe none)."""
-    tokenized = _tokenize([text], return_ids=False)
-    return tokenized[0] if tokenized else []
-
-
-def _tokenize(texts: list[str], *, return_ids: bool = True):
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=return_ids
+        passage_ids=np.array([record.passage.id for record in records], dtype=object),
+        columns={
+            "article_id": np.array([a.article_id for a in articles], dtype=object),
+            "source": np.array([a.source for a in articles], dtype=object),
+            "date_int": np.array(
+                [date_number(a.date) if a.date else 0 for a in articles], dtype=np.int64
+            ),
+        },
     )
 
 
 def _mask(built: _Built, selection: ArticleFilter) -> np.ndarray:
-    """1 where a passage passes the filter, else 0: the same rules as `ArticleFilter.where`."""
+    """1 where a passage passes the filter, else 0."""
     keep = np.ones(len(built.passage_ids), dtype=bool)
-    if selection.article_ids:
-        keep &= np.isin(built.article_ids, list(selection.article_ids))
-    if selection.sources:
-        keep &= np.isin(built.sources, list(selection.sources))
-    if selection.date_from:
-        keep &= built.dates >= date_number(selection.date_from)
-    if selection.date_to:
-        keep &= (built.dates <= date_number(selection.date_to)) & (built.dates > 0)
+    for condition in selection.conditions():
+        column = built.columns[condition.field]
+        keep &= _OPERATORS[condition.operator](column, condition.value)
+        keep &= column != _MISSING[condition.field]
     return keep.astype(np.float32)

@@ -12,9 +12,8 @@ from service.api.schemas import (
     ArticleSummaryOut,
     IngestReportOut,
 )
+from service.domain import Article, ArticleFilter, LoadError
 from service.loading import RecordError, article_from_record
-from service.models import Article, LoadError
-from service.store import ArticleFilter
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -34,7 +33,7 @@ def ingest_articles(
     body: ArticlesIn, components: ComponentsDep, response: Response
 ) -> IngestReportOut:
     """Ingest a batch of articles; each bad one is reported by its index."""
-    max_bytes = components.settings.max_article_bytes
+    max_bytes = components.settings.ingestion.max_article_bytes
     items: list[Article | LoadError] = []
     for index, record in enumerate(body.articles):
         try:
@@ -63,9 +62,10 @@ def list_articles(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ArticlePageOut:
     """Stored articles, newest first, filtered by source and date range."""
-    if date_from and date_to and date_from > date_to:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "date_from is after date_to")
-    selection = ArticleFilter(sources=source, date_from=date_from, date_to=date_to)
+    try:
+        selection = ArticleFilter(sources=source, date_from=date_from, date_to=date_to)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     total, articles = components.store.list_articles(selection, limit=limit, offset=offset)
     return ArticlePageOut(
         total=total,

@@ -9,7 +9,7 @@ from service.api.deps import ComponentsDep
 from service.api.schemas import AskIn, AskOut, ChatIn, ChatOut, PassageHitOut, SearchIn, SearchOut
 from service.api.sse import event, event_stream
 from service.components import Components
-from service.store import ArticleFilter
+from service.domain import ArticleFilter
 
 router = APIRouter(tags=["answers"])
 
@@ -60,7 +60,8 @@ def _answer_events(
         match item:
             case Sources(passages):
                 yield event(
-                    "sources", {"passages": [PassageHitOut.of(p).model_dump() for p in passages]}
+                    "sources",
+                    {"passages": [PassageHitOut.of(p).model_dump(mode="json") for p in passages]},
                 )
             case Delta(text, restart):
                 yield event("delta", {"text": text, "restart": restart})

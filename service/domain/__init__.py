@@ -1,0 +1,37 @@
+"""The ground floor: records every stage shares, the article filter, and the store's interface.
+
+Nothing here imports another part of the service.
+"""
+
+from service.domain.records import (
+    Article,
+    ArticleRef,
+    IndexedArticle,
+    LoadError,
+    Passage,
+    RetrievedPassage,
+    StoredArticle,
+    StoredPassage,
+    passage_id,
+)
+from service.domain.selection import ArticleFilter, Condition, check_date_range, date_number
+from service.domain.store import Store, StoreError, StoreUnavailable
+
+__all__ = [
+    "Article",
+    "ArticleFilter",
+    "ArticleRef",
+    "Condition",
+    "IndexedArticle",
+    "LoadError",
+    "Passage",
+    "RetrievedPassage",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "StoredArticle",
+    "StoredPassage",
+    "check_date_range",
+    "date_number",
+    "passage_id",
+]

@@ -1,0 +1,152 @@
+"""The records every stage shares: an article, its passages, and a passage as found.
+
+Dates are `datetime.date` everywhere; only the store and the HTTP layer turn them into their
+own forms (numbers for range filters, ISO text in JSON).
+"""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article, ready to index.
+
+    `text` is the full cleaned text; passages are cut from `text[:body_end]`, so trailing
+    boilerplate (copyright lines, "Additional reporting by ...") stays out of the index.
+    """
+
+    id: str
+    text: str
+    body_end: int
+    title: str | None = None
+    date: dt.date | None = None
+    source: str | None = None
+    url: str | None = None
+
+    def content_hash(self) -> str:
+        """Hash of everything stored for the article: a change in any field means re-indexing."""
+        fields = asdict(self)
+        fields["date"] = self.date.isoformat() if self.date else None
+        payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @property
+    def ref(self) -> "ArticleRef":
+        return ArticleRef(self.id, self.title, self.source, self.date, self.url)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What a passage, a hit or a citation says of the article it comes from."""
+
+    article_id: str
+    title: str | None
+    source: str | None
+    date: dt.date | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of an article: `article.text[start:end] == text`."""
+
+    article_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return passage_id(self.article_id, self.ordinal)
+
+
+def passage_id(article_id: str, ordinal: int) -> str:
+    return f"{article_id}#{ordinal:05d}"
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """An article ready to write: its passages, their vectors, and its content fingerprint."""
+
+    article: Article
+    fingerprint: str
+    passages: list[Passage]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store holds it; `text` and `passages` only when asked for."""
+
+    id: str
+    title: str | None
+    date: dt.date | None
+    source: str | None
+    url: str | None
+    passage_count: int
+    ingested_at: str
+    body_end: int | None = None
+    text: str | None = None
+    passages: list[Passage] | None = None
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage as the store holds it: the span, its article, and its vector when read."""
+
+    passage: Passage
+    article: ArticleRef
+    vector: np.ndarray | None = None
+
+
+@dataclass
+class RetrievedPassage:
+    """A passage found for a query: where it is, how it ranked, who else reported it."""
+
+    passage_id: str
+    article: ArticleRef
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    score: float
+    """Fused reciprocal-rank score: orders results, means nothing on its own."""
+    similarity: float
+    """Cosine similarity of the passage to the query, in [-1, 1]."""
+    vector: np.ndarray = field(repr=False)
+    also_reported_by: list[ArticleRef] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, stored: StoredPassage, *, score: float, query_vector: np.ndarray
+    ) -> "RetrievedPassage":
+        passage, vector = stored.passage, stored.vector
+        assert vector is not None, "retrieval reads passages with their vectors"
+        return cls(
+            passage_id=passage.id,
+            article=stored.article,
+            ordinal=passage.ordinal,
+            start=passage.start,
+            end=passage.end,
+            text=passage.text,
+            score=score,
+            similarity=float(vector @ query_vector),
+            vector=vector,
+        )
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A record that could not be ingested; `where` names the file and line, or the batch index."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"

@@ -1,0 +1,55 @@
+"""Which articles a request is about: sources, a date range, article ids.
+
+The rules live here once, as conditions on article fields; each backend translates them into
+its own query language (Chroma's `where`, the keyword index's array masks). A condition on a
+field an article lacks is false, as in Chroma: an undated article is outside every date range.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Operator = Literal["in", ">=", "<="]
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: Literal["article_id", "source", "date_int"]
+    operator: Operator
+    value: int | list[str]
+
+
+def check_date_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """Raises ValueError when the range is empty because its ends are swapped."""
+    if date_from and date_to and date_from > date_to:
+        raise ValueError("date_from is after date_to")
+
+
+def date_number(day: dt.date) -> int:
+    """YYYYMMDD as an integer: how dates are stored, so ranges compare as numbers."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    sources: Sequence[str] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    article_ids: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        check_date_range(self.date_from, self.date_to)
+
+    def conditions(self) -> list[Condition]:
+        """All of these must hold for an article to pass; none means every article passes."""
+        found: list[Condition] = []
+        if self.article_ids:
+            found.append(Condition("article_id", "in", list(self.article_ids)))
+        if self.sources:
+            found.append(Condition("source", "in", list(self.sources)))
+        if self.date_from:
+            found.append(Condition("date_int", ">=", date_number(self.date_from)))
+        if self.date_to:
+            found.append(Condition("date_int", "<=", date_number(self.date_to)))
+        return found

@@ -1,0 +1,78 @@
+"""The store's interface: what ingestion, retrieval, briefing and the API need of an index.
+
+`service.store.ChromaStore` is the real one; tests also run a small in-memory one.
+"""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from service.domain.records import IndexedArticle, StoredArticle, StoredPassage
+from service.domain.selection import ArticleFilter
+
+
+class StoreError(RuntimeError):
+    """The index cannot be used as configured."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached now; it may come back."""
+
+
+class Store(Protocol):
+    kind: str
+    """Which store this is, for /health: e.g. `chroma-local index`."""
+
+    def counts(self) -> tuple[int, int]:
+        """Articles and passages stored."""
+        ...
+
+    def fingerprints(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The stored content fingerprint of each of these articles that is stored."""
+        ...
+
+    def write(self, items: Sequence[IndexedArticle]) -> None:
+        """Replace these articles and all their passages. The article record is written after
+        its passages, so an interrupted write leaves at worst passages without an article."""
+        ...
+
+    def delete(self, article_id: str) -> bool:
+        """Remove the article (first) and its passages; False when there was no such article."""
+        ...
+
+    def revision(self) -> str:
+        """Changes whenever any article is written or deleted, by this process or another."""
+        ...
+
+    def all_passages(self) -> list[StoredPassage]:
+        """Every passage with its article, without vectors."""
+        ...
+
+    def nearest_passages(
+        self, vector: np.ndarray, *, limit: int, selection: ArticleFilter
+    ) -> list[tuple[str, float]]:
+        """Ids of the passages nearest to the vector, with their cosine similarity."""
+        ...
+
+    def passages(self, passage_ids: Sequence[str]) -> list[StoredPassage]:
+        """These passages with their vectors, in the order asked (unknown ids left out)."""
+        ...
+
+    def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
+        """Every passage of these articles with its vector, by article and ordinal."""
+        ...
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        """The article with its full text and its passages in order."""
+        ...
+
+    def list_articles(
+        self, selection: ArticleFilter, *, limit: int, offset: int
+    ) -> tuple[int, list[StoredArticle]]:
+        """A page of matching articles, newest first (undated last), and the total matching."""
+        ...
+
+    def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
+        """Matching articles (no text) with the mean direction of their passage vectors."""
+        ...

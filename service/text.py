@@ -1,0 +1,84 @@
+"""Text analysis, in one place: sentences, keyword terms, and how a claim's words and numbers
+compare with a source's. Used by passage packing, retrieval, answering, citation checks and
+briefings alike, so all of them read text the same way."""
+
+import re
+from collections.abc import Sequence
+
+import bm25s
+import Stemmer
+
+from service.domain import RetrievedPassage
+
+# A sentence ends at . ! or ? (optionally followed by closing quotes or brackets) before
+# whitespace, or at a paragraph break (headlines have no full stop).
+SENTENCE_BREAK = r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))\s+|\n{2,}"
+_BREAK = re.compile(SENTENCE_BREAK)
+# Abbreviations that end with a full stop but rarely end a sentence.
+_ABBREVIATION = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Jr|Sr|No|vs|Inc|Ltd|Co|U\.S|U\.K|[A-Z])\.$"
+)
+_WORD = re.compile(r"\w{2,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, whitespace excluded: `text[start:end]` is the sentence."""
+    spans = []
+    start = _skip_space(text, 0)
+    for found in _BREAK.finditer(text):
+        if found.start() <= start or _ABBREVIATION.search(text, start, found.start()):
+            continue
+        spans.append((start, found.start()))
+        start = found.end()
+    if start < len(text.rstrip()):
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def _skip_space(text: str, position: int) -> int:
+    return len(text) - len(text[position:].lstrip())
+
+
+def candidate_sentences(passages: Sequence[RetrievedPassage]) -> list[tuple[int, str]]:
+    """(passage number from 1, sentence) for every whole sentence of the passages."""
+    return [
+        (number, passage.text[start:end])
+        for number, passage in enumerate(passages, start=1)
+        for start, end in sentence_spans(passage.text)
+        # A passage cut inside a long sentence starts with a fragment of it; stray
+        # punctuation between paragraphs is no sentence.
+        if not passage.text[start].islower() and _WORD.search(passage.text, start, end)
+    ]
+
+
+def terms(text: str) -> list[str]:
+    """The text's keyword terms: lower-cased, stemmed, stopwords removed (maybe none)."""
+    tokenized = _tokenize([text], return_ids=False)
+    return tokenized[0] if tokenized else []
+
+
+def keyword_tokens(texts: list[str]) -> bm25s.tokenization.Tokenized:
+    """The texts' keyword terms as ids and vocabulary, as a BM25 index is built from them."""
+    return _tokenize(texts, return_ids=True)
+
+
+def _tokenize(texts: list[str], *, return_ids: bool):
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=return_ids
+    )
+
+
+def term_overlap(claim_terms: set[str], source: str) -> float:
+    """Share of a claim's keyword terms (`terms(claim)`) that occur in the source. The caller
+    computes them once for all the sources it compares."""
+    if not claim_terms:
+        return 0.0
+    return len(claim_terms & set(terms(source))) / len(claim_terms)
+
+
+def numbers_agree(claim: str, source: str) -> bool:
+    """Every number in the claim occurs in the source: a cheap guard against altered figures."""
+    source_numbers = {n.replace(",", "") for n in _NUMBER.findall(source)}
+    return all(n.replace(",", "") in source_numbers for n in _NUMBER.findall(claim))
