@@ -1,0 +1,141 @@
+"""A `Store` held in dictionaries: for fast tests where a real Chroma adds nothing.
+
+tests/test_store_contract.py runs the same checks on it and on the real ChromaStore, so what
+passes here holds there.
+"""
+
+import dataclasses
+import datetime as dt
+import operator
+import uuid
+from collections.abc import Sequence
+
+import numpy as np
+
+from service.domain import (
+    ArticleFilter,
+    ArticleRef,
+    IndexedArticle,
+    Passage,
+    StoredArticle,
+    StoredPassage,
+    date_number,
+)
+
+_TESTS = {"in": lambda value, allowed: value in allowed, ">=": operator.ge, "<=": operator.le}
+
+
+def admits(selection: ArticleFilter, article: ArticleRef) -> bool:
+    """The filter's conditions on one article; a missing field fails its condition."""
+    fields = {
+        "article_id": article.article_id,
+        "source": article.source,
+        "date_int": date_number(article.date) if article.date else None,
+    }
+    return all(
+        fields[c.field] is not None and _TESTS[c.operator](fields[c.field], c.value)
+        for c in selection.conditions()
+    )
+
+
+class InMemoryStore:
+    kind = "memory"
+
+    def __init__(self) -> None:
+        self._articles: dict[str, tuple[StoredArticle, str, np.ndarray]] = {}
+        self._passages: dict[str, StoredPassage] = {}
+        self._revision = ""
+
+    def counts(self) -> tuple[int, int]:
+        return len(self._articles), len(self._passages)
+
+    def fingerprints(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return {i: self._articles[i][1] for i in article_ids if i in self._articles}
+
+    def write(self, items: Sequence[IndexedArticle]) -> None:
+        for item in items:
+            self._drop_passages(item.article.id)
+            for passage, vector in zip(item.passages, item.vectors, strict=True):
+                self._passages[passage.id] = StoredPassage(passage, item.article.ref, vector)
+        for item in items:
+            article = item.article
+            stored = StoredArticle(
+                id=article.id,
+                title=article.title,
+                date=article.date,
+                source=article.source,
+                url=article.url,
+                passage_count=len(item.passages),
+                ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                body_end=article.body_end,
+                text=article.text,
+            )
+            mean = item.vectors.mean(axis=0)
+            self._articles[article.id] = (stored, item.fingerprint, mean / np.linalg.norm(mean))
+        self._revision = uuid.uuid4().hex
+
+    def delete(self, article_id: str) -> bool:
+        existed = self._articles.pop(article_id, None) is not None
+        self._drop_passages(article_id)
+        self._revision = uuid.uuid4().hex
+        return existed
+
+    def revision(self) -> str:
+        return self._revision
+
+    def all_passages(self) -> list[StoredPassage]:
+        return [StoredPassage(p.passage, p.article) for p in self._passages.values()]
+
+    def nearest_passages(
+        self, vector: np.ndarray, *, limit: int, selection: ArticleFilter
+    ) -> list[tuple[str, float]]:
+        scored = [
+            (pid, float(p.vector @ vector))
+            for pid, p in self._passages.items()
+            if admits(selection, p.article)
+        ]
+        return sorted(scored, key=lambda item: item[1], reverse=True)[:limit]
+
+    def passages(self, passage_ids: Sequence[str]) -> list[StoredPassage]:
+        return [self._passages[pid] for pid in passage_ids if pid in self._passages]
+
+    def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
+        wanted = set(article_ids)
+        found = [p for p in self._passages.values() if p.passage.article_id in wanted]
+        return sorted(found, key=lambda p: (p.passage.article_id, p.passage.ordinal))
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        if article_id not in self._articles:
+            return None
+        passages: list[Passage] = [p.passage for p in self.passages_of([article_id])]
+        return _with(self._articles[article_id][0], passages=passages)
+
+    def list_articles(
+        self, selection: ArticleFilter, *, limit: int, offset: int
+    ) -> tuple[int, list[StoredArticle]]:
+        found = [
+            _with(article, text=None, body_end=article.body_end)
+            for article, _, _ in self._articles.values()
+            if admits(selection, _ref(article))
+        ]
+        found.sort(key=lambda a: (a.date or dt.date.min, a.id), reverse=True)
+        return len(found), found[offset : offset + limit]
+
+    def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
+        return [
+            (_with(article, text=None), vector)
+            for article, _, vector in self._articles.values()
+            if admits(selection, _ref(article))
+        ]
+
+    def _drop_passages(self, article_id: str) -> None:
+        for pid in [pid for pid, p in self._passages.items() if p.passage.article_id == article_id]:
+            del self._passages[pid]
+
+
+def _ref(article: StoredArticle) -> ArticleRef:
+    return ArticleRef(article.id, article.title, article.source, article.date, article.url)
+
+
+def _with(article: StoredArticle, **changes) -> StoredArticle:
+    return dataclasses.replace(article, **changes)

@@ -1,0 +1,96 @@
+"""One contract, two stores: the real ChromaStore and the in-memory one tests may use instead.
+
+The filter's rules are written once (`ArticleFilter.conditions`) and translated by each
+backend: Chroma's `where`, the keyword index's masks, the in-memory predicate. Here all of them
+must let the same articles through.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from service.components import Components
+from service.domain import ArticleFilter, Store
+from service.ingestion import Ingestor
+from service.loading import article_from_record, load_paths
+from service.retrieval import KeywordIndex
+from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
+from tests.memory_store import InMemoryStore
+
+# No date, no source: outside every date range and every source filter.
+UNDATED = {"id": "undated", "text": "China and the US held talks in a city it does not name."}
+
+FILTERS = [
+    ArticleFilter(),
+    ArticleFilter(date_from=dt.date(2022, 1, 1)),
+    ArticleFilter(date_to=dt.date(2022, 1, 1)),
+    ArticleFilter(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31)),
+    ArticleFilter(sources=["MENAFN"]),
+    ArticleFilter(sources=["MENAFN", "The Financial Times"]),
+    ArticleFilter(article_ids=[BLINKEN_ARTICLE, ALASKA_ARTICLE]),
+    ArticleFilter(sources=["The Financial Times"], date_to=dt.date(2021, 12, 31)),
+    ArticleFilter(date_from=dt.date(2030, 1, 1)),
+]
+
+
+@pytest.fixture(params=["chroma", "memory"])
+def store(request, components: Components, seeds_dir: Path) -> Store:
+    store = components.store if request.param == "chroma" else InMemoryStore()
+    ingestor = Ingestor(
+        store=store, embedder=components.embedder, splitter=components.splitter, batch_articles=8
+    )
+    assert ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000)).new == 3
+    assert ingestor.ingest([article_from_record(UNDATED, max_bytes=1_000)]).new == 1
+    return store
+
+
+def test_written_articles_read_back_with_exact_spans(store: Store):
+    articles, passages = store.counts()
+    assert articles == 4 and passages == len(store.all_passages())
+    blinken = store.get(BLINKEN_ARTICLE)
+    assert blinken.passage_count == len(blinken.passages) > 0
+    assert all(blinken.text[p.start : p.end] == p.text for p in blinken.passages)
+    assert [p.ordinal for p in blinken.passages] == list(range(len(blinken.passages)))
+    assert set(store.fingerprints([BLINKEN_ARTICLE, "nope"])) == {BLINKEN_ARTICLE}
+    assert store.get("nope") is None
+
+
+def test_passages_come_in_the_order_asked_with_vectors(store: Store):
+    ids = [p.passage.id for p in store.passages_of([EXPORT_ARTICLE, BLINKEN_ARTICLE])]
+    asked = [ids[-1], "missing#00000", ids[0]]
+    found = store.passages(asked)
+    assert [p.passage.id for p in found] == [ids[-1], ids[0]]
+    assert all(p.vector is not None and abs(float(p.vector @ p.vector) - 1) < 1e-4 for p in found)
+
+
+@pytest.mark.parametrize("selection", FILTERS, ids=str)
+def test_every_backend_applies_a_filter_alike(store: Store, selection: ArticleFilter):
+    _, listed = store.list_articles(selection, limit=100, offset=0)
+    expected = {article.id for article in listed}
+    vectors = {article.id for article, _ in store.article_vectors(selection)}
+    probe = store.passages_of([BLINKEN_ARTICLE])[0].vector
+    nearest = store.nearest_passages(probe, limit=100, selection=selection)
+    keyword = KeywordIndex(store).search("China", limit=100, selection=selection)
+
+    def owners(hits):
+        return {pid.split("#")[0] for pid, _ in hits}
+
+    assert vectors == expected
+    assert owners(nearest) == expected
+    assert owners(keyword) == expected  # every seed mentions China
+
+
+def test_articles_are_listed_newest_first_undated_last(store: Store):
+    total, page = store.list_articles(ArticleFilter(), limit=2, offset=0)
+    assert total == 4 and [a.id for a in page] == [EXPORT_ARTICLE, BLINKEN_ARTICLE]
+    _, rest = store.list_articles(ArticleFilter(), limit=2, offset=2)
+    assert [a.id for a in rest] == [ALASKA_ARTICLE, UNDATED["id"]]
+
+
+def test_delete_removes_article_and_passages_and_moves_the_revision(store: Store):
+    before = store.revision()
+    assert store.delete(BLINKEN_ARTICLE) is True
+    assert store.get(BLINKEN_ARTICLE) is None and store.revision() != before
+    assert not store.passages_of([BLINKEN_ARTICLE])
+    assert store.delete(BLINKEN_ARTICLE) is False
