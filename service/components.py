@@ -47,7 +47,7 @@ def open_store(settings: Settings) -> ChromaStore:
     """The store alone, for commands that neither embed nor search."""
     where = settings.store
     return ChromaStore(
-        client_factory(where.index_path, where.chroma_url),
+        client_factory(where.index_path, where.chroma_url, timeout_s=where.chroma_timeout_s),
         prefix=where.collection_prefix,
         embedding_model=embedding_model_name(settings.embedding.embedding_model),
         kind=f"chroma-server {where.chroma_url}"
@@ -77,7 +77,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     retriever = Retriever(
         store=store, embedder=embedder, keyword=keyword, config=settings.retrieval
     )
-    vectors = SentenceVectors(embedder)
+    vectors = SentenceVectors(embedder, capacity=settings.embedding.sentence_cache_size)
     checker = CitationChecker(vectors, settings.answering)
     chat = _chat_model(settings.llm)
     prompts = PromptLibrary(settings.llm.prompts_dir)

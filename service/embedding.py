@@ -142,14 +142,18 @@ def _shipped_model_path() -> str:
 
 
 class SentenceVectors:
-    """The embedder behind a bounded cache: a request embeds the same passage sentences for
-    choosing and for checking, and popular passages recur across requests."""
+    """The embedder behind a cache of at most `capacity` vectors, least recently used dropped
+    first: a request embeds the same passage sentences for choosing and for checking, and
+    popular passages recur across requests."""
 
-    def __init__(self, embedder: Embedder, *, capacity: int = 20_000):
+    def __init__(self, embedder: Embedder, *, capacity: int):
         self._embedder = embedder
         self._capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     def of(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text, in order."""

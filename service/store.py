@@ -44,8 +44,11 @@ from service.domain import (
 )
 
 
-def client_factory(index_path: Path, chroma_url: HttpUrl | None) -> Callable[[], ClientAPI]:
-    """How to reach Chroma: a server by URL, else a local index directory."""
+def client_factory(
+    index_path: Path, chroma_url: HttpUrl | None, *, timeout_s: float = 15.0
+) -> Callable[[], ClientAPI]:
+    """How to reach Chroma: a server by URL (every request bounded by `timeout_s`), else a
+    local index directory."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     url = chroma_url
     if url is None:
@@ -54,11 +57,18 @@ def client_factory(index_path: Path, chroma_url: HttpUrl | None) -> Callable[[],
 
     def connect() -> ClientAPI:
         try:
-            return chromadb.HttpClient(
+            # chromadb's HTTP client waits for ever (httpx, timeout=None), already while it is
+            # being made: a server that accepts connections but never answers would hold the
+            # request for good. So it is asked first, within the timeout ...
+            httpx.get(f"{str(url).rstrip('/')}/api/v2/heartbeat", timeout=timeout_s)
+            client = chromadb.HttpClient(
                 host=url.host, port=url.port, ssl=url.scheme == "https", settings=chroma_settings
             )
-        except ValueError as error:  # chromadb's word for "no server answered"
+        except (httpx.HTTPError, ValueError) as error:  # ValueError: chromadb's "no answer"
             raise StoreUnavailable(f"Chroma server at {url} is unreachable: {error}") from error
+        # ... and every later request is bounded too (chromadb has no setting for it).
+        client._server._session.timeout = httpx.Timeout(timeout_s)  # type: ignore[attr-defined]
+        return client
 
     return connect
 

@@ -1,8 +1,10 @@
-"""Text analysis, in one place: sentences, keyword terms, and how a claim's words and numbers
-compare with a source's. Used by passage packing, retrieval, answering, citation checks and
-briefings alike, so all of them read text the same way."""
+"""Text, in one place: what text may enter the service; and its analysis: sentences, keyword
+terms, and how a claim's words and numbers compare with a source's. Used by every door and by
+passage packing, retrieval, answering, citation checks and briefings alike, so all of them read
+text the same way."""
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import bm25s
@@ -21,6 +23,23 @@ _ABBREVIATION = re.compile(
 _WORD = re.compile(r"\w{2,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STEMMER = Stemmer.Stemmer("english")
+# Control characters carry nothing readable; tab, newline and carriage return are kept.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def checked_text(text: str) -> str:
+    """Text as it may enter the service, from any door: Unicode-normalised (NFC), with control
+    characters other than tab, newline and carriage return dropped. Raises ValueError for text
+    that is not valid Unicode: a lone surrogate, as clients that cut strings at UTF-16
+    boundaries send, cannot be stored, embedded or even encoded."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(text[error.start])
+        raise ValueError(
+            f"not valid Unicode: a lone surrogate (U+{code:04X}) at character {error.start}"
+        ) from None
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

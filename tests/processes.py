@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,9 +41,9 @@ class ChromaServer:
     """A real Chroma server (`chroma run`) on loopback that can be stopped and started again
     on the same port and data directory."""
 
-    def __init__(self, data: Path, log: Path):
+    def __init__(self, data: Path, log: Path, *, port: int | None = None):
         self.data, self.log_path = data, log
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen | None = None
 
@@ -99,3 +100,28 @@ class NewsdeskServer:
         if self._process is not None:
             self._process.terminate()
             self._process.wait(timeout=30)
+
+
+class HangingServer:
+    """A TCP listener on loopback that accepts connections and never answers: a hung process
+    or a stalled disk, as a client sees it."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.port = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept_forever, daemon=True).start()
+
+    def _accept_forever(self) -> None:
+        try:
+            while True:
+                connection, _ = self._listener.accept()
+                self._held.append(connection)  # kept open, never read, never answered
+        except OSError:  # closed
+            return
+
+    def close(self) -> None:
+        self._listener.close()
+        for connection in self._held:
+            connection.close()

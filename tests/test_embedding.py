@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from service.embedding import SerialEmbedder
+from service.embedding import SentenceVectors, SerialEmbedder
 
 TEXTS = [
     "Blinken met Xi Jinping in Beijing.",
@@ -24,3 +24,26 @@ def test_concurrent_requests_get_their_own_vectors(embedder: SerialEmbedder):
         for text, vector in zip(texts, vectors, strict=True):
             assert np.allclose(vector, alone[text], atol=1e-5)
     assert embedder.embed([]).shape == (0, embedder.dimension)
+
+
+def test_the_sentence_cache_is_bounded_and_drops_the_least_recently_used(embedder):
+    class Counting:
+        dimension = embedder.dimension
+
+        def __init__(self):
+            self.embedded: list[str] = []
+
+        def embed(self, texts):
+            self.embedded += texts
+            return embedder.embed(texts)
+
+    counting = Counting()
+    vectors = SentenceVectors(counting, capacity=3)
+    first = vectors.of(TEXTS[:3])
+    vectors.of([TEXTS[0]])  # now the most recently used
+    vectors.of([TEXTS[3]])  # over capacity: TEXTS[1], the least recently used, goes
+    assert len(vectors) == 3
+    counting.embedded.clear()
+    again = vectors.of(TEXTS)
+    assert counting.embedded == [TEXTS[1]], "only the dropped sentence is embedded again"
+    assert np.allclose(again[:3], first, atol=1e-5)

@@ -1,6 +1,8 @@
 """Server mode: the same ingestion against a real Chroma server started by `chroma run`."""
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -12,7 +14,7 @@ from service.components import build_components
 from service.loading import load_paths
 from service.settings import Settings, load_settings
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, SEEDS
-from tests.processes import ChromaServer, NewsdeskServer
+from tests.processes import ChromaServer, HangingServer, NewsdeskServer
 
 
 @pytest.fixture
@@ -86,6 +88,48 @@ def test_the_service_starts_while_chroma_is_down(chroma, server_settings, embedd
         chroma.start()
         assert client.get("/health").json()["articles"] == 0
         assert client.post("/search", json={"query": "Blinken"}).json()["passages"] == []
+
+
+def test_a_chroma_server_that_never_answers_gives_503_within_the_timeout(
+    tmp_path, embedder, monkeypatch
+):
+    hanging = HangingServer()
+    monkeypatch.delenv("NEWSDESK_INDEX_PATH", raising=False)
+    settings = load_settings(chroma_url=hanging.url, chroma_timeout_s=1.0)
+    components = build_components(settings, embedder=embedder)
+    requests = [
+        ("GET", "/health", None),
+        ("POST", "/search", {"query": "Alaska talks"}),
+        ("POST", "/ask", {"question": "Where were the talks?"}),
+        ("POST", "/ask", {"question": "Where were the talks?", "stream": True}),
+    ]
+    with TestClient(create_app(settings, components=components)) as client:
+
+        def timed(method: str, path: str, body: dict | None) -> tuple[int, float]:
+            started = time.monotonic()
+            response = client.request(method, path, json=body)
+            return response.status_code, time.monotonic() - started
+
+        # All at once: each waits at most for its own connection attempt (and the ones queued
+        # before it), then gets 503; meanwhile a request that needs no store is served at once.
+        with ThreadPoolExecutor(len(requests)) as pool:
+            pending = [pool.submit(timed, *request) for request in requests]
+            page_status, page_seconds = timed("GET", "/", None)
+            outcomes = [future.result(timeout=30) for future in pending]
+        assert page_status == 200 and page_seconds < 0.5
+        assert [status for status, _ in outcomes] == [503] * len(requests)
+        assert max(seconds for _, seconds in outcomes) < len(requests) * 1.0 + 2
+        assert "unreachable" in client.get("/health").json()["detail"]
+
+        # A real server comes up on that port: the service heals by itself.
+        hanging.close()
+        chroma = ChromaServer(tmp_path / "data", tmp_path / "chroma.log", port=hanging.port)
+        chroma.start()
+        try:
+            assert client.get("/health").json()["articles"] == 0
+            assert client.post("/search", json={"query": "Alaska"}).status_code == 200
+        finally:
+            chroma.stop()
 
 
 def test_two_service_processes_on_one_chroma_server_give_the_same_answers(chroma, tmp_path):

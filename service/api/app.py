@@ -1,14 +1,17 @@
 """The FastAPI application: built by `create_app(settings)`, components made once at start-up."""
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from service.api.access import Access, authenticated
@@ -57,6 +60,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(brief.router, dependencies=keyed)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_request_bytes)
     if settings.http.cors_origins:
         app.add_middleware(
@@ -86,4 +90,14 @@ def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
         {"detail": f"the article store is unavailable, retry shortly: {error}"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(STORE_RETRY_AFTER_S)},
+    )
+
+
+def _invalid_request(request: Request, error: Exception) -> Response:
+    """FastAPI's 422, but written as ASCII JSON: the errors echo the input, and input that is
+    not valid Unicode (a lone surrogate) cannot be encoded as UTF-8, only escaped."""
+    assert isinstance(error, RequestValidationError)
+    body = json.dumps({"detail": jsonable_encoder(error.errors())}, ensure_ascii=True)
+    return Response(
+        body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json"
     )

@@ -2,22 +2,42 @@
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.answering import Answer, Citation
 from service.briefing import Briefing, BriefRequest, Bullet, Storyline
 from service.domain import ArticleFilter, RetrievedPassage, StoredArticle, check_date_range
 from service.ingestion import IngestReport
 from service.loading import ArticleRecord
+from service.text import checked_text
+
+
+class RequestIn(BaseModel):
+    """A request body: every text in it is checked at the door (`checked_text`), before any
+    other rule, so a lone surrogate is a 422 naming its field and no control character or
+    unnormalised text gets further. Article records are checked one by one when ingested."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _checked(cls, value: object) -> object:
+        if isinstance(value, str):
+            return checked_text(value)
+        if isinstance(value, list):
+            return [checked_text(item) if isinstance(item, str) else item for item in value]
+        return value
+
+
+# Text from a query string or a path, checked as body text is.
+QueryText = Annotated[str, AfterValidator(checked_text)]
 
 # Beyond this a request holds a worker for minutes; larger archives go in several requests
 # or through `newsdesk ingest`.
 MAX_INGEST_ARTICLES = 1000
 
 
-class ArticlesIn(BaseModel):
+class ArticlesIn(RequestIn):
     # Items are validated one by one (service.loading.article_from_record) so that one bad
     # article is reported by its index while the others are ingested; the schema shows theirs.
     articles: list[Any] = Field(
@@ -101,7 +121,7 @@ class HealthOut(BaseModel):
     store: str
 
 
-class DateRangeIn(BaseModel):
+class DateRangeIn(RequestIn):
     model_config = ConfigDict(extra="forbid")
 
     date_from: dt.date | None = Field(None, description="First day included, YYYY-MM-DD.")
@@ -126,7 +146,7 @@ class FiltersIn(DateRangeIn):
         )
 
 
-class SearchIn(BaseModel):
+class SearchIn(RequestIn):
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field(..., min_length=1, max_length=2000)
@@ -169,7 +189,7 @@ class SearchOut(BaseModel):
     passages: list[PassageHitOut]
 
 
-class AskIn(BaseModel):
+class AskIn(RequestIn):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(..., min_length=1, max_length=2000)
@@ -183,14 +203,14 @@ class AskIn(BaseModel):
     )
 
 
-class MessageIn(BaseModel):
+class MessageIn(RequestIn):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"]
     content: str = Field(..., max_length=8000)
 
 
-class ChatIn(BaseModel):
+class ChatIn(RequestIn):
     model_config = ConfigDict(extra="forbid")
 
     messages: list[MessageIn] = Field(..., min_length=1, max_length=50)

@@ -21,6 +21,7 @@ import trafilatura
 from service.domain import Article, LoadError
 from service.loading.cleaning import parse_date
 from service.loading.records import RecordError, article_from_record, build_article
+from service.text import checked_text
 
 _SEED_DATE_LINE = re.compile(
     r"^\s*date[ \t]+(?P<date>\S+)[ \t]*(?:\((?P<source>[^)\n]*)\))?[ \t]*", re.IGNORECASE
@@ -127,8 +128,9 @@ def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Loaded]:
 
 
 def _decode(raw: bytes) -> str:
+    """The bytes as checked text (UTF-8 cannot hold a surrogate, so this never refuses one)."""
     try:
-        return raw.decode("utf-8-sig")
+        return checked_text(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise RecordError(
             f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})"

@@ -14,6 +14,7 @@ from service.loading.cleaning import (
     derive_title,
     parse_date,
 )
+from service.text import checked_text
 
 MAX_ID_CHARS = 512
 
@@ -34,6 +35,11 @@ class ArticleRecord(BaseModel):
     source: str | None = None
     url: str | None = None
     text: str
+
+    @field_validator("id", "title", "source", "url", "text", mode="before")
+    @classmethod
+    def _checked(cls, value: object) -> object:
+        return checked_text(value) if isinstance(value, str) else value
 
     @field_validator("date", mode="before")
     @classmethod
@@ -104,9 +110,10 @@ def article_from_record(record: object, *, max_bytes: int) -> Article:
 def _problem(error: ErrorDetails, record: object) -> str:
     if error["type"] == "model_type":
         return f"expected a JSON object, got {type(record).__name__}"
-    if error["type"] == "value_error":  # the date parser's own words
-        return str(error["ctx"]["error"])
     field = str(error["loc"][0])
+    if error["type"] == "value_error":
+        problem = str(error["ctx"]["error"])  # the date parser's or the text check's words
+        return problem if field == "date" else f"field '{field}' is {problem}"
     return _FIELD_PROBLEMS.get(field, f"field '{field}' must be text or null")
 
 

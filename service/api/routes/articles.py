@@ -11,6 +11,7 @@ from service.api.schemas import (
     ArticlesIn,
     ArticleSummaryOut,
     IngestReportOut,
+    QueryText,
 )
 from service.domain import Article, ArticleFilter, LoadError
 from service.loading import RecordError, article_from_record
@@ -54,7 +55,7 @@ def ingest_articles(
 def list_articles(
     components: ComponentsDep,
     source: Annotated[
-        list[str] | None, Query(description="Keep these sources (repeatable).")
+        list[QueryText] | None, Query(description="Keep these sources (repeatable).")
     ] = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -77,7 +78,7 @@ def list_articles(
 
 # Ids may be URLs, hence the `path` converter.
 @router.get("/{article_id:path}", responses={404: {"description": "No such article."}})
-def get_article(article_id: str, components: ComponentsDep) -> ArticleOut:
+def get_article(article_id: QueryText, components: ComponentsDep) -> ArticleOut:
     """One article: its text, metadata, and passages with their character spans."""
     article = components.store.get(article_id)
     if article is None:
@@ -91,7 +92,7 @@ def get_article(article_id: str, components: ComponentsDep) -> ArticleOut:
     dependencies=[Depends(admin)],
     responses={404: {"description": "No such article."}},
 )
-def delete_article(article_id: str, components: ComponentsDep) -> None:
+def delete_article(article_id: QueryText, components: ComponentsDep) -> None:
     """Delete an article and all its passages."""
     if not components.ingestor.delete(article_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with id {article_id!r}")
