@@ -47,6 +47,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def serve(index: Path, **settings: str) -> tuple[subprocess.Popen, str, dict]:
+    """`newsdesk serve` over the index on a free loopback port, once /health answers: the
+    process, its URL and its health report."""
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--host", HOST, "--port", str(port)],
+        env=newsdesk_environment(index, **settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            return server, url, httpx.get(f"{url}/health", timeout=2).json()
+        except httpx.HTTPError:
+            assert server.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.5)
+
+
 def questions_from(data: Path) -> list[str]:
     titles = [json.loads(line).get("title") for line in data.open()]
     return [f"What happened: {title}?" for title in titles if title]
@@ -138,23 +158,8 @@ def main() -> None:
     print(ingested.stdout.strip())
 
     keys = [f"load-client-{n}" for n in range(args.clients)]
-    port = free_port()
-    url = f"http://{HOST}:{port}"
-    server = subprocess.Popen(
-        [*newsdesk, "serve", "--host", HOST, "--port", str(port)],
-        env=newsdesk_environment(args.index, NEWSDESK_API_KEYS=",".join(keys)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, url, health = serve(args.index, NEWSDESK_API_KEYS=",".join(keys))
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                health = httpx.get(f"{url}/health", timeout=2).json()
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None and time.monotonic() < deadline, "no server"
-                time.sleep(0.5)
         # One request of each kind first, so the figures are not of loading the model.
         headers = {"Authorization": f"Bearer {keys[0]}"}
         httpx.post(f"{url}/search", json={"query": "warm up"}, headers=headers, timeout=120)

@@ -165,7 +165,11 @@ class SentenceVectors:
                 self._cache.move_to_end(text)
         missing = [text for text in dict.fromkeys(texts) if text not in known]
         if missing:
-            computed = dict(zip(missing, self._embedder.embed(missing), strict=True))
+            # Each row is copied: a row of the batch array is a view that would keep the whole
+            # batch (and, behind SerialEmbedder, every request merged into it) alive while it
+            # is cached. Found by bench/soak.py: memory grew without end until copied.
+            batch = self._embedder.embed(missing)
+            computed = {text: row.copy() for text, row in zip(missing, batch, strict=True)}
             known |= computed
             with self._lock:
                 self._cache.update(computed)

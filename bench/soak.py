@@ -1,0 +1,153 @@
+"""Soak: does the server's resident memory level off under a long run of distinct questions?
+
+    .venv/bin/python bench/soak.py [--minutes 20] [--clients 4]
+
+Ingests bbc_news and realtimeqa_articles from ../shared/data into bench/results/soak-index
+(once: later runs skip unchanged articles; about 40,000 passages, some 20 minutes of
+embedding on 2 cores), starts `newsdesk serve` on loopback, and has `--clients` clients ask
+extractive /ask questions, each one new (built from the articles' titles and opening
+sentences, never repeated), for `--minutes`. The server's resident memory is sampled every
+10 s. Writes bench/results/soak.json and the curve, bench/results/soak.png.
+"""
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import matplotlib
+import psutil
+from load import RESULTS, ROOT, newsdesk_environment, serve
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+DATA = ROOT.parent / "shared/data"
+CORPORA = [DATA / "bbc_news/articles.jsonl", DATA / "realtimeqa_articles/articles.jsonl"]
+SAMPLE_EVERY_S = 10
+
+
+def distinct_questions(corpora: list[Path], seed: int = 7) -> list[str]:
+    """One question per title and per opening sentence of every article, shuffled."""
+    questions = set()
+    for corpus in corpora:
+        for line in corpus.open():
+            record = json.loads(line)
+            if record.get("title"):
+                questions.add(f"What happened: {record['title']}?")
+            opening = record["text"].strip().split(". ")[0][:300]
+            questions.add(f"What about this: {opening}?")
+    ordered = sorted(questions)
+    random.Random(seed).shuffle(ordered)
+    return ordered
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=RESULTS / "soak-index")
+    parser.add_argument("--minutes", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--data", type=Path, nargs="+", default=CORPORA, help="JSONL articles")
+    args = parser.parse_args()
+
+    newsdesk = [sys.executable, "-m", "service.cli"]
+    started = time.perf_counter()
+    ingested = subprocess.run(
+        [*newsdesk, "ingest", "--quiet", *map(str, args.data)],
+        env=newsdesk_environment(args.index),
+        capture_output=True,
+        text=True,
+    )
+    print(ingested.stdout.strip(), f"({time.perf_counter() - started:.0f} s)")
+
+    # What a server holds before any archive: the model, the libraries, the web stack.
+    with tempfile.TemporaryDirectory() as empty:
+        bare, _, _ = serve(Path(empty))
+        bare_mib = psutil.Process(bare.pid).memory_info().rss / 2**20
+        bare.terminate()
+        bare.wait(timeout=30)
+
+    server, url, health = serve(args.index)
+    questions = distinct_questions(args.data)
+    samples: list[tuple[float, float, int]] = []  # (seconds, RSS MiB, questions answered)
+    outcomes: dict[str, int] = {}
+    lock = threading.Lock()
+    try:
+        process = psutil.Process(server.pid)
+        begin = time.monotonic()
+        deadline = begin + args.minutes * 60
+        answered = [0]
+
+        def client(offset: int) -> None:
+            with httpx.Client(base_url=url, timeout=120) as http:
+                for question in questions[offset :: args.clients]:
+                    if time.monotonic() >= deadline:
+                        return
+                    try:
+                        status = str(http.post("/ask", json={"question": question}).status_code)
+                    except httpx.HTTPError as error:
+                        status = type(error).__name__
+                    with lock:
+                        outcomes[status] = outcomes.get(status, 0) + 1
+                        answered[0] += 1
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        while any(thread.is_alive() for thread in threads):
+            samples.append(
+                (time.monotonic() - begin, process.memory_info().rss / 2**20, answered[0])
+            )
+            time.sleep(SAMPLE_EVERY_S)
+        samples.append((time.monotonic() - begin, process.memory_info().rss / 2**20, answered[0]))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    rss = [mib for _, mib, _ in samples]
+    tenth = max(1, len(rss) // 10)
+    results = {
+        "command": "bench/soak.py " + " ".join(sys.argv[1:]),
+        "archive": {"articles": health["articles"], "passages": health["passages"]},
+        "clients": args.clients,
+        "minutes": args.minutes,
+        "questions_answered": answered[0],
+        "outcomes": outcomes,
+        "rss_mib": {
+            "empty_index_at_start": round(bare_mib),
+            "at_start": round(rss[0]),
+            "max": round(max(rss)),
+            "end": round(rss[-1]),
+            "mean_first_tenth": round(sum(rss[:tenth]) / tenth),
+            "mean_last_tenth": round(sum(rss[-tenth:]) / tenth),
+            "mean_second_half": round(sum(rss[len(rss) // 2 :]) / len(rss[len(rss) // 2 :])),
+        },
+        "start_mib_per_10k_passages": round((rss[0] - bare_mib) / health["passages"] * 10_000),
+        "samples": [(round(t), round(m), n) for t, m, n in samples],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "soak.json").write_text(json.dumps(results, indent=2) + "\n")
+    figure, axis = plt.subplots(figsize=(7, 3.2))
+    axis.plot([t / 60 for t, _, _ in samples], rss, color="tab:blue")
+    axis.set_xlabel("minutes")
+    axis.set_ylabel("server RSS (MiB)")
+    axis.set_ylim(bottom=0)
+    axis.set_title(
+        f"{args.clients} clients, distinct /ask questions, "
+        f"{health['passages']:,} passages ({answered[0]:,} answered)",
+        fontsize=9,
+    )
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(RESULTS / "soak.png", dpi=120)
+    print(json.dumps({k: v for k, v in results.items() if k != "samples"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
