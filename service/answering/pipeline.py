@@ -8,11 +8,12 @@ sentences, and after an LLM fault the draft restarts with the extractive answer.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from service.answering.citations import CitationChecker, is_abstention
+from service.answering.citations import CitationChecker, is_abstention, without_markers
 from service.answering.fallback import Drafters
 from service.answering.models import ABSTENTION, Answer, Answerer, AnswerError
 from service.domain import ArticleFilter, RetrievedPassage
 from service.retrieval import Retriever
+from service.text import expected_answer_type, holds_answer_type, names
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class AskPipeline:
         checker: CitationChecker,
     ):
         self._retriever = retriever
-        self._answerers = answerers
+        self.answerers = answerers
         self._checker = checker
 
     def ask(self, question: str, *, k: int, selection: ArticleFilter) -> Answer:
@@ -65,7 +66,7 @@ class AskPipeline:
                     ABSTENTION,
                     [],
                     [],
-                    self._answerers.extractive.mode,
+                    self.answerers.extractive.mode,
                     grounded=False,
                     warnings=["no passage matched the question and filters"],
                 )
@@ -81,16 +82,36 @@ class AskPipeline:
                 yield Delta(piece, restart=replacing and index == 0)
             draft = "".join(pieces)
             answer = self._checker.check(draft, passages, mode=answerer.mode)
-            unsupported = not answer.grounded and not is_abstention(draft)
-            if unsupported and answerer is self._answerers.llm:
-                raise AnswerError(
-                    "nothing supported",
-                    warnings=[*answer.warnings, "the LLM's answer had no supported sentence"],
-                )
+            problem = _unusable(question, draft, answer)
+            if problem and answerer is self.answerers.llm:
+                raise AnswerError(problem, warnings=[*answer.warnings, problem])
             if replacing:
                 answer.warnings[:0] = [*warnings, "extractive answer given instead"]
             yield Final(answer)
 
-        yield from self._answerers.stream(
+        yield from self.answerers.stream(
             attempt, warnings, failure=lambda error: f"LLM unavailable: {error}"
         )
+
+
+def _unusable(question: str, draft: str, answer: Answer) -> str | None:
+    """Why a checked LLM answer cannot stand (the extractive answer stands in), or None.
+
+    An answer is more than supported sentences. It must be about what was asked: the names in
+    the question (one may be missing when it has three or more) occur in the answer or the
+    passages it cites. And when the question asks for a number, a date, a person, a place or a
+    name, the answer must hold one that the question did not already say."""
+    if not answer.grounded:
+        return None if is_abstention(draft) else "the LLM's answer had no supported sentence"
+    text = without_markers(answer.text)
+    cited = " ".join(
+        [text, *(f"{c.passage.article.title or ''} {c.passage.text}" for c in answer.citations)]
+    )
+    asked = names(question)
+    missing = [name for name in asked if name.lower() not in cited.lower()]
+    if len(missing) > (1 if len(asked) >= 3 else 0):
+        return f"the LLM's answer is not about {', '.join(missing)}, which the question asks about"
+    kind = expected_answer_type(question)
+    if kind and not holds_answer_type(text, kind, question):
+        return f"the LLM's answer holds no {kind}, which the question asks for"
+    return None
