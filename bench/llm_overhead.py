@@ -9,7 +9,8 @@ request does the same work) answers each question twice, in alternating order:
 - through Newsdesk: `newsdesk serve` pointed at the same server, `POST /ask` streamed.
 Time to first token is the first content chunk / the first `delta` event; total is the end of
 the stream / the `done` event, so Newsdesk's total includes retrieval, the prompt and checking
-the citations. The archive (bench/results/overhead-index) is bbc_news and the first 470
+the citations (when the LLM's answer is judged unusable, Newsdesk's total ends at that verdict,
+the `restart` delta). The archive (bench/results/overhead-index) is bbc_news and the first 470
 realtimeqa_articles from ../shared/data: about 10,000 passages. Writes
 bench/results/llm_overhead.json.
 """
@@ -72,7 +73,8 @@ def through_newsdesk(url: str, question: str) -> tuple[float, float, str, str]:
             elif line.startswith("data: ") and name == "delta":
                 delta = json.loads(line[len("data: ") :])
                 if delta["restart"]:
-                    break  # an extractive answer from here on: the LLM's text ends
+                    mode = "extractive"  # the LLM's answer was judged unusable: timed till here
+                    break
                 first = first or time.perf_counter()
                 text.append(delta["text"])
             elif line.startswith("data: ") and name == "citations":

@@ -48,13 +48,43 @@ def distinct_questions(corpora: list[Path], seed: int = 7) -> list[str]:
     return ordered
 
 
+def plot(runs: list[dict], out: Path) -> None:
+    """Resident memory against questions answered (throughput varies between runs)."""
+    figure, axis = plt.subplots(figsize=(7, 3.2))
+    for run in runs:
+        samples = run["samples"]
+        label = run.get("label", run["command"])
+        axis.plot([n for _, _, n in samples], [m for _, m, _ in samples], label=label)
+    first = runs[0]
+    axis.set_xlabel("questions answered")
+    axis.set_ylabel("server RSS (MiB)")
+    axis.set_ylim(bottom=0)
+    axis.set_title(
+        f"{first['clients']} clients, distinct /ask questions, "
+        f"{first['archive']['passages']:,} passages, {first['minutes']:g} minutes",
+        fontsize=9,
+    )
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(out, dpi=120)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=RESULTS / "soak-index")
     parser.add_argument("--minutes", type=float, default=20)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--data", type=Path, nargs="+", default=CORPORA, help="JSONL articles")
+    parser.add_argument("--label", default="this run", help="the run's name in plots")
+    parser.add_argument(
+        "--plot", type=Path, nargs="+", metavar="SOAK.json", help="only plot these saved runs"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "soak.png")
     args = parser.parse_args()
+    if args.plot:
+        plot([json.loads(path.read_text()) for path in args.plot], args.out)
+        return
 
     newsdesk = [sys.executable, "-m", "service.cli"]
     started = time.perf_counter()
@@ -114,6 +144,7 @@ def main() -> None:
     tenth = max(1, len(rss) // 10)
     results = {
         "command": "bench/soak.py " + " ".join(sys.argv[1:]),
+        "label": args.label,
         "archive": {"articles": health["articles"], "passages": health["passages"]},
         "clients": args.clients,
         "minutes": args.minutes,
@@ -133,19 +164,7 @@ def main() -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "soak.json").write_text(json.dumps(results, indent=2) + "\n")
-    figure, axis = plt.subplots(figsize=(7, 3.2))
-    axis.plot([t / 60 for t, _, _ in samples], rss, color="tab:blue")
-    axis.set_xlabel("minutes")
-    axis.set_ylabel("server RSS (MiB)")
-    axis.set_ylim(bottom=0)
-    axis.set_title(
-        f"{args.clients} clients, distinct /ask questions, "
-        f"{health['passages']:,} passages ({answered[0]:,} answered)",
-        fontsize=9,
-    )
-    axis.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(RESULTS / "soak.png", dpi=120)
+    plot([results], args.out)
     print(json.dumps({k: v for k, v in results.items() if k != "samples"}, indent=2))
 
 
