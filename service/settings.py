@@ -259,8 +259,9 @@ class Settings(BaseModel):
     def replace(self, **overrides: object) -> "Settings":
         """A copy with these settings (by their flat names, e.g. `port=8001`) changed."""
         changed = dict(self)
+        sections = self.variables()
         for name, value in overrides.items():
-            section_name = self.variables().get(ENV_PREFIX + name.upper())
+            section_name = sections.get(ENV_PREFIX + name.upper())
             if section_name is None:
                 raise SettingsError(f"unknown setting {name!r}")
             section = changed[section_name]

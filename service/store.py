@@ -45,7 +45,7 @@ from service.domain import (
 
 
 def client_factory(
-    index_path: Path, chroma_url: HttpUrl | None, *, timeout_s: float = 15.0
+    index_path: Path, chroma_url: HttpUrl | None, *, timeout_s: float
 ) -> Callable[[], ClientAPI]:
     """How to reach Chroma: a server by URL (every request bounded by `timeout_s`), else a
     local index directory."""

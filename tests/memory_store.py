@@ -116,7 +116,7 @@ class InMemoryStore:
         found = [
             _with(article, text=None, body_end=article.body_end)
             for article, _, _ in self._articles.values()
-            if admits(selection, _ref(article))
+            if admits(selection, article.ref)
         ]
         found.sort(key=lambda a: (a.date or dt.date.min, a.id), reverse=True)
         return len(found), found[offset : offset + limit]
@@ -125,16 +125,12 @@ class InMemoryStore:
         return [
             (_with(article, text=None), vector)
             for article, _, vector in self._articles.values()
-            if admits(selection, _ref(article))
+            if admits(selection, article.ref)
         ]
 
     def _drop_passages(self, article_id: str) -> None:
         for pid in [pid for pid, p in self._passages.items() if p.passage.article_id == article_id]:
             del self._passages[pid]
-
-
-def _ref(article: StoredArticle) -> ArticleRef:
-    return ArticleRef(article.id, article.title, article.source, article.date, article.url)
 
 
 def _with(article: StoredArticle, **changes) -> StoredArticle:

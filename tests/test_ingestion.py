@@ -150,7 +150,7 @@ def test_article_record_holds_the_mean_passage_direction(components, seeds_dir):
 def test_index_built_with_another_model_is_refused(settings, components, seeds_dir):
     ingest(components, seeds_dir)
     other = ChromaStore(
-        client_factory(settings.store.index_path, None),
+        client_factory(settings.store.index_path, None, timeout_s=settings.store.chroma_timeout_s),
         prefix="newsdesk",
         embedding_model="other/model",
         kind="x",

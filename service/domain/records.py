@@ -95,6 +95,10 @@ class StoredArticle:
     text: str | None = None
     passages: list[Passage] | None = None
 
+    @property
+    def ref(self) -> ArticleRef:
+        return ArticleRef(self.id, self.title, self.source, self.date, self.url)
+
 
 @dataclass(frozen=True)
 class StoredPassage:
