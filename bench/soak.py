@@ -8,6 +8,9 @@ embedding on 2 cores), starts `newsdesk serve` on loopback, and has `--clients` 
 extractive /ask questions, each one new (built from the articles' titles and opening
 sentences, never repeated), for `--minutes`. The server's resident memory is sampled every
 10 s. Writes bench/results/soak.json and the curve, bench/results/soak.png.
+
+With `--baseline-index`, a server on that index (used as it is) is soaked first in the same
+run, with the same questions: bench/results/soak-baseline.json, and both curves in the plot.
 """
 
 import argparse
@@ -70,41 +73,9 @@ def plot(runs: list[dict], out: Path) -> None:
     figure.savefig(out, dpi=120)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, default=RESULTS / "soak-index")
-    parser.add_argument("--minutes", type=float, default=20)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--data", type=Path, nargs="+", default=CORPORA, help="JSONL articles")
-    parser.add_argument("--label", default="this run", help="the run's name in plots")
-    parser.add_argument(
-        "--plot", type=Path, nargs="+", metavar="SOAK.json", help="only plot these saved runs"
-    )
-    parser.add_argument("--out", type=Path, default=RESULTS / "soak.png")
-    args = parser.parse_args()
-    if args.plot:
-        plot([json.loads(path.read_text()) for path in args.plot], args.out)
-        return
-
-    newsdesk = [sys.executable, "-m", "service.cli"]
-    started = time.perf_counter()
-    ingested = subprocess.run(
-        [*newsdesk, "ingest", "--quiet", *map(str, args.data)],
-        env=newsdesk_environment(args.index),
-        capture_output=True,
-        text=True,
-    )
-    print(ingested.stdout.strip(), f"({time.perf_counter() - started:.0f} s)")
-
-    # What a server holds before any archive: the model, the libraries, the web stack.
-    with tempfile.TemporaryDirectory() as empty:
-        bare, _, _ = serve(Path(empty))
-        bare_mib = psutil.Process(bare.pid).memory_info().rss / 2**20
-        bare.terminate()
-        bare.wait(timeout=30)
-
-    server, url, health = serve(args.index)
-    questions = distinct_questions(args.data)
+def soak(index: Path, label: str, questions: list[str], args: argparse.Namespace) -> dict:
+    """`--clients` clients asking `questions` of a server on `index` for `--minutes`."""
+    server, url, health = serve(index)
     samples: list[tuple[float, float, int]] = []  # (seconds, RSS MiB, questions answered)
     outcomes: dict[str, int] = {}
     lock = threading.Lock()
@@ -142,16 +113,16 @@ def main() -> None:
 
     rss = [mib for _, mib, _ in samples]
     tenth = max(1, len(rss) // 10)
-    results = {
+    return {
         "command": "bench/soak.py " + " ".join(sys.argv[1:]),
-        "label": args.label,
+        "label": label,
+        "index": str(index),
         "archive": {"articles": health["articles"], "passages": health["passages"]},
         "clients": args.clients,
         "minutes": args.minutes,
         "questions_answered": answered[0],
         "outcomes": outcomes,
         "rss_mib": {
-            "empty_index_at_start": round(bare_mib),
             "at_start": round(rss[0]),
             "max": round(max(rss)),
             "end": round(rss[-1]),
@@ -159,13 +130,67 @@ def main() -> None:
             "mean_last_tenth": round(sum(rss[-tenth:]) / tenth),
             "mean_second_half": round(sum(rss[len(rss) // 2 :]) / len(rss[len(rss) // 2 :])),
         },
-        "start_mib_per_10k_passages": round((rss[0] - bare_mib) / health["passages"] * 10_000),
         "samples": [(round(t), round(m), n) for t, m, n in samples],
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "soak.json").write_text(json.dumps(results, indent=2) + "\n")
-    plot([results], args.out)
-    print(json.dumps({k: v for k, v in results.items() if k != "samples"}, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=RESULTS / "soak-index")
+    parser.add_argument("--minutes", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--data", type=Path, nargs="+", default=CORPORA, help="JSONL articles")
+    parser.add_argument("--label", default="this run", help="the run's name in plots")
+    parser.add_argument(
+        "--baseline-index",
+        type=Path,
+        help="also soak a server on this index first, as it is (not ingested into): "
+        "e.g. one made before sentence vectors were stored",
+    )
+    parser.add_argument("--baseline-label", default="baseline")
+    parser.add_argument(
+        "--plot", type=Path, nargs="+", metavar="SOAK.json", help="only plot these saved runs"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "soak.png")
+    args = parser.parse_args()
+    if args.plot:
+        plot([json.loads(path.read_text()) for path in args.plot], args.out)
+        return
+
+    newsdesk = [sys.executable, "-m", "service.cli"]
+    started = time.perf_counter()
+    ingested = subprocess.run(
+        [*newsdesk, "ingest", "--quiet", *map(str, args.data)],
+        env=newsdesk_environment(args.index),
+        capture_output=True,
+        text=True,
+    )
+    print(ingested.stdout.strip(), f"({time.perf_counter() - started:.0f} s)")
+
+    # What a server holds before any archive: the model, the libraries, the web stack.
+    with tempfile.TemporaryDirectory() as empty:
+        bare, _, _ = serve(Path(empty))
+        bare_mib = psutil.Process(bare.pid).memory_info().rss / 2**20
+        bare.terminate()
+        bare.wait(timeout=30)
+
+    questions = distinct_questions(args.data)
+    runs = [(args.index, args.label, "soak.json")]
+    if args.baseline_index:
+        runs.insert(0, (args.baseline_index, args.baseline_label, "soak-baseline.json"))
+    results = []
+    for index, label, name in runs:
+        run = soak(index, label, questions, args)
+        run["rss_mib"]["empty_index_at_start"] = round(bare_mib)
+        passages = run["archive"]["passages"]
+        run["start_mib_per_10k_passages"] = round(
+            (run["rss_mib"]["at_start"] - bare_mib) / passages * 10_000
+        )
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / name).write_text(json.dumps(run, indent=2) + "\n")
+        print(json.dumps({k: v for k, v in run.items() if k != "samples"}, indent=2))
+        results.append(run)
+    plot(results, args.out)
 
 
 if __name__ == "__main__":

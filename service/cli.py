@@ -5,6 +5,7 @@ Exit codes: 0 done; 1 some records failed (the rest were stored) or the article 
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 import textwrap
@@ -46,12 +47,13 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from service.components import build_components
     from service.loading import load_paths
 
-    components = build_components(settings)
-    with tqdm(desc="ingesting", unit=" articles", disable=args.quiet, file=sys.stderr) as bar:
-        report = components.ingestor.ingest(
-            load_paths(args.paths, max_bytes=settings.ingestion.max_article_bytes),
-            progress=bar.update,
-        )
+    with _writing(settings):
+        components = build_components(settings)
+        with tqdm(desc="ingesting", unit=" articles", disable=args.quiet, file=sys.stderr) as bar:
+            report = components.ingestor.ingest(
+                load_paths(args.paths, max_bytes=settings.ingestion.max_article_bytes),
+                progress=bar.update,
+            )
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
@@ -159,7 +161,9 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
 def _delete(args: argparse.Namespace, settings: Settings) -> int:
     from service.components import open_store
 
-    if not open_store(settings).delete(args.id):
+    with _writing(settings):
+        deleted = open_store(settings).delete(args.id)
+    if not deleted:
         print(f"newsdesk: no article with id {args.id!r}", file=sys.stderr)
         return EXIT_PARTIAL
     print(f"deleted {args.id}")
@@ -174,8 +178,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.replace(
         host=args.host or settings.http.host, port=args.port or settings.http.port
     )
-    uvicorn.run(create_app(settings), host=settings.http.host, port=settings.http.port)
+    with _writing(settings):
+        uvicorn.run(create_app(settings), host=settings.http.host, port=settings.http.port)
     return EXIT_OK
+
+
+def _writing(settings: Settings) -> contextlib.AbstractContextManager:
+    """The local index held for this process's writes (a Chroma server needs no such hold)."""
+    from service.store import sole_writer
+
+    if settings.store.chroma_url is None:
+        return sole_writer(settings.store.index_path)
+    return contextlib.nullcontext()
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:

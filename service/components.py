@@ -63,9 +63,10 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
             settings.embedding.embedding_model,
             batch_size=settings.embedding.embedding_batch_size,
             threads=settings.embedding.torch_threads,
+            device=settings.embedding.embedding_device,
         )
     )
-    splitter = _splitter(settings, embedder)
+    splitter = passage_splitter(settings, embedder)
     store = open_store(settings)
     ingestor = Ingestor(
         store=store,
@@ -73,11 +74,16 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         splitter=splitter,
         batch_articles=settings.ingestion.ingest_batch_articles,
     )
-    keyword = KeywordIndex(store)
+    keyword = KeywordIndex(
+        store,
+        path=settings.store.index_path / f"keyword-{settings.store.collection_prefix}",
+    )
     retriever = Retriever(
         store=store, embedder=embedder, keyword=keyword, config=settings.retrieval
     )
-    vectors = SentenceVectors(embedder, capacity=settings.embedding.sentence_cache_size)
+    vectors = SentenceVectors(
+        embedder, capacity=settings.embedding.sentence_cache_size, stored=store.sentence_vectors
+    )
     checker = CitationChecker(vectors, settings.answering)
     chat = _chat_model(settings.llm)
     prompts = PromptLibrary(settings.llm.prompts_dir)
@@ -116,7 +122,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     )
 
 
-def _splitter(settings: Settings, embedder: Embedder) -> PassageSplitter:
+def passage_splitter(settings: Settings, embedder: Embedder) -> PassageSplitter:
     passage_tokens = settings.passages.passage_tokens or embedder.max_tokens
     if passage_tokens > embedder.max_tokens:
         raise SettingsError(

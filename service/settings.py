@@ -82,6 +82,13 @@ class EmbeddingSettings(_Section):
     torch_threads: PositiveInt | None = Field(
         None, description="Threads torch may use; default: torch's own choice."
     )
+    embedding_device: str = Field(
+        "cpu",
+        pattern=r"^(cpu|cuda(:\d+)?|mps)$",
+        description="Where the model runs: cpu, cuda (or cuda:N) on an NVIDIA GPU, mps on "
+        "Apple silicon. The vectors agree across devices to float precision, so workers on "
+        "different devices may fill one index.",
+    )
 
 
 class PassageSettings(_Section):

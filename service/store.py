@@ -8,13 +8,21 @@ default embedding function would try to download a model):
   mean of its passage vectors (for clustering articles). This record is written last and
   deleted first: it marks the article as complete, so an interrupted write leaves at worst
   passages without an article, which the next write of that article clears.
+- `<prefix>_sentences`: one record per passage holding the vectors of its sentences (float16,
+  base64, in metadata; the record's own vector is a placeholder). Kept out of the passages'
+  metadata, which the keyword index reads whole, and out of a vector index, which would hold
+  every sentence in memory. Written before the passages and deleted with them.
 - `<prefix>_meta`: one record whose id-free value, `revision`, changes with every write and
   delete, so anything kept beside the store (the keyword index, in every replica) can tell
   cheaply whether it is stale.
 """
 
+import base64
+import contextlib
 import datetime as dt
+import fcntl
 import functools
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -73,6 +81,36 @@ def client_factory(
     return connect
 
 
+@contextlib.contextmanager
+def sole_writer(index_path: Path) -> Iterator[None]:
+    """Hold a local index for writing while the block runs; `StoreError` if another process
+    holds it.
+
+    Chroma's local index is safe for one process only: each process keeps its own vector
+    index in memory beside the shared SQLite file. Tried without this lock: `newsdesk ingest`
+    while `newsdesk serve` ran on the same index, and the server's next /search failed with
+    Chroma's "Error finding id" (500) for the passages it had not written itself. Through a
+    Chroma server any number of processes may write. The lock is the kernel's (flock), so it
+    goes with its process, however that ends.
+    """
+    index_path.mkdir(parents=True, exist_ok=True)
+    with (index_path / "newsdesk.lock").open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise StoreError(
+                f"the index at {index_path} is in use by another newsdesk process "
+                f"({lock.read().strip() or 'pid unknown'}): add articles through that server "
+                "(POST /articles), or stop it first; several processes may write to one index "
+                "only through a Chroma server (NEWSDESK_CHROMA_URL)"
+            ) from None
+        lock.truncate(0)
+        lock.write(f"pid {os.getpid()}")
+        lock.flush()
+        yield
+
+
 def where(selection: ArticleFilter) -> dict | None:
     """The filter as a Chroma `where` clause (dates are stored as YYYYMMDD integers)."""
     clauses = [
@@ -91,6 +129,7 @@ _CHROMA_OPERATORS = {"in": "in", ">=": "gte", "<=": "lte"}
 class _Collections:
     articles: Collection
     passages: Collection
+    sentences: Collection
     meta: Collection
     max_batch: int
 
@@ -146,13 +185,13 @@ class ChromaStore:
 
     def _open(self, client: ClientAPI) -> _Collections:
         metadata = {"hnsw:space": "cosine", "embedding_model": self.embedding_model}
-        articles, passages = (
+        articles, passages, sentences = (
             client.get_or_create_collection(
                 f"{self._prefix}_{name}", metadata=metadata, embedding_function=None
             )
-            for name in ("articles", "passages")
+            for name in ("articles", "passages", "sentences")
         )
-        for collection in (articles, passages):
+        for collection in (articles, passages, sentences):
             stored_model = (collection.metadata or {}).get("embedding_model")
             if stored_model != self.embedding_model:
                 raise StoreError(
@@ -161,7 +200,7 @@ class ChromaStore:
                     "collection prefix, or delete the index and ingest again"
                 )
         meta = client.get_or_create_collection(f"{self._prefix}_meta", embedding_function=None)
-        return _Collections(articles, passages, meta, client.get_max_batch_size())
+        return _Collections(articles, passages, sentences, meta, client.get_max_batch_size())
 
     @property
     def _articles(self) -> Collection:
@@ -170,6 +209,10 @@ class ChromaStore:
     @property
     def _passages(self) -> Collection:
         return self._collections().passages
+
+    @property
+    def _sentences(self) -> Collection:
+        return self._collections().sentences
 
     @property
     def _meta(self) -> Collection:
@@ -190,6 +233,16 @@ class ChromaStore:
         return found
 
     @_reaching_store
+    def all_fingerprints(self, page_size: int = 5000) -> dict[str, str]:
+        """The content fingerprint of every stored article, read page by page."""
+        found: dict[str, str] = {}
+        for offset in range(0, self._articles.count(), page_size):
+            page = self._articles.get(include=["metadatas"], limit=page_size, offset=offset)
+            for article_id, metadata in zip(page["ids"], page["metadatas"], strict=True):
+                found[article_id] = str(metadata.get("fingerprint"))
+        return found
+
+    @_reaching_store
     def write(self, items: Sequence[IndexedArticle]) -> None:
         """Replace these articles and all their passages."""
         if not items:
@@ -197,11 +250,28 @@ class ChromaStore:
         ingested_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         for ids in self._batches([item.article.id for item in items]):
             self._passages.delete(where={"article_id": {"$in": ids}})
+            self._sentences.delete(where={"article_id": {"$in": ids}})
+        sentences = [
+            (item.article.id, passage.id, vectors)
+            for item in items
+            for passage, vectors in zip(item.passages, item.sentence_vectors, strict=True)
+        ]
+        # Upserts: ingest workers given overlapping input may write one article at once, and
+        # Chroma's add would silently keep whichever passage record came first.
+        for batch in self._batches(sentences):
+            self._sentences.upsert(
+                ids=[pid for _, pid, _ in batch],
+                embeddings=[[1.0]] * len(batch),
+                metadatas=[
+                    {"article_id": article_id, "rows": len(vectors), "vectors": _packed(vectors)}
+                    for article_id, _, vectors in batch
+                ],
+            )
         passages = [
             (item, p, v) for item in items for p, v in zip(item.passages, item.vectors, strict=True)
         ]
         for batch in self._batches(passages):
-            self._passages.add(
+            self._passages.upsert(
                 ids=[passage.id for _, passage, _ in batch],
                 documents=[passage.text for _, passage, _ in batch],
                 embeddings=np.stack([vector for _, _, vector in batch]),
@@ -236,6 +306,7 @@ class ChromaStore:
         existed = bool(self._articles.get(ids=[article_id], include=[])["ids"])
         self._articles.delete(ids=[article_id])
         self._passages.delete(where={"article_id": article_id})
+        self._sentences.delete(where={"article_id": article_id})
         self._new_revision()
         return existed
 
@@ -284,6 +355,17 @@ class ChromaStore:
         )
         records = {record.passage.id: record for record in _stored_passages(found)}
         return [records[pid] for pid in passage_ids if pid in records]
+
+    @_reaching_store
+    def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored sentence vectors of each of these passages that has them."""
+        if not passage_ids:
+            return {}
+        found = self._sentences.get(ids=list(passage_ids), include=["metadatas"])
+        return {
+            pid: _unpacked(meta["vectors"], meta["rows"])
+            for pid, meta in zip(found["ids"], found["metadatas"], strict=True)
+        }
 
     @_reaching_store
     def get(self, article_id: str) -> StoredArticle | None:
@@ -384,6 +466,16 @@ def _article_metadata(article: Article) -> dict:
     if article.date:
         metadata |= {"date": article.date.isoformat(), "date_int": date_number(article.date)}
     return {key: value for key, value in metadata.items() if value is not None}
+
+
+def _packed(vectors: np.ndarray) -> str:
+    # float16 moves a cosine by about 1e-4 and halves the bytes; metadata holds text only.
+    return base64.b64encode(vectors.astype(np.float16).tobytes()).decode("ascii")
+
+
+def _unpacked(packed: str, rows: int) -> np.ndarray:
+    flat = np.frombuffer(base64.b64decode(packed), dtype=np.float16).astype(np.float32)
+    return flat.reshape(rows, -1) if rows else flat.reshape(0, 0)
 
 
 def _mean_direction(vectors: np.ndarray) -> np.ndarray:

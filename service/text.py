@@ -56,6 +56,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences, as `sentence_spans` cuts them."""
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
 def _skip_space(text: str, position: int) -> int:
     return len(text) - len(text[position:].lstrip())
 
@@ -78,9 +83,9 @@ def terms(text: str) -> list[str]:
     return tokenized[0] if tokenized else []
 
 
-def keyword_tokens(texts: list[str]) -> bm25s.tokenization.Tokenized:
-    """The texts' keyword terms as ids and vocabulary, as a BM25 index is built from them."""
-    return _tokenize(texts, return_ids=True)
+def terms_of(texts: list[str]) -> list[list[str]]:
+    """`terms` of each text."""
+    return _tokenize(texts, return_ids=False) if texts else []
 
 
 def _tokenize(texts: list[str], *, return_ids: bool):

@@ -44,6 +44,7 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._articles: dict[str, tuple[StoredArticle, str, np.ndarray]] = {}
         self._passages: dict[str, StoredPassage] = {}
+        self._sentences: dict[str, np.ndarray] = {}
         self._revision = ""
 
     def counts(self) -> tuple[int, int]:
@@ -52,11 +53,17 @@ class InMemoryStore:
     def fingerprints(self, article_ids: Sequence[str]) -> dict[str, str]:
         return {i: self._articles[i][1] for i in article_ids if i in self._articles}
 
+    def all_fingerprints(self) -> dict[str, str]:
+        return {i: fingerprint for i, (_, fingerprint, _) in self._articles.items()}
+
     def write(self, items: Sequence[IndexedArticle]) -> None:
         for item in items:
             self._drop_passages(item.article.id)
-            for passage, vector in zip(item.passages, item.vectors, strict=True):
+            for passage, vector, sentences in zip(
+                item.passages, item.vectors, item.sentence_vectors, strict=True
+            ):
                 self._passages[passage.id] = StoredPassage(passage, item.article.ref, vector)
+                self._sentences[passage.id] = sentences
         for item in items:
             article = item.article
             stored = StoredArticle(
@@ -99,6 +106,9 @@ class InMemoryStore:
     def passages(self, passage_ids: Sequence[str]) -> list[StoredPassage]:
         return [self._passages[pid] for pid in passage_ids if pid in self._passages]
 
+    def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return {pid: self._sentences[pid] for pid in passage_ids if pid in self._sentences}
+
     def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         wanted = set(article_ids)
         found = [p for p in self._passages.values() if p.passage.article_id in wanted]
@@ -131,6 +141,7 @@ class InMemoryStore:
     def _drop_passages(self, article_id: str) -> None:
         for pid in [pid for pid, p in self._passages.items() if p.passage.article_id == article_id]:
             del self._passages[pid]
+            del self._sentences[pid]
 
 
 def _with(article: StoredArticle, **changes) -> StoredArticle:

@@ -4,6 +4,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from service.answering.extractive import ExtractiveAnswerer
+from service.components import Components
+from service.domain import ArticleFilter
 from service.embedding import SentenceVectors, SerialEmbedder
 
 TEXTS = [
@@ -47,3 +50,16 @@ def test_the_sentence_cache_is_bounded_and_drops_the_least_recently_used(embedde
     again = vectors.of(TEXTS)
     assert counting.embedded == [TEXTS[1]], "only the dropped sentence is embedded again"
     assert np.allclose(again[:3], first, atol=1e-5)
+
+
+def test_answering_reads_the_sentence_vectors_stored_at_ingest(seeded: Components):
+    question = "Who did Blinken meet in Beijing?"
+    passages = seeded.retriever.search(question, k=4, selection=ArticleFilter())
+    stored = SentenceVectors(seeded.embedder, capacity=1000, stored=seeded.store.sentence_vectors)
+    encoded_now = SentenceVectors(seeded.embedder, capacity=1000)
+    from_store = ExtractiveAnswerer(stored, min_score=0.0).score(question, passages)
+    from_model = ExtractiveAnswerer(encoded_now, min_score=0.0).score(question, passages)
+    assert stored.encoded == 1, "only the question is encoded while it waits"
+    assert encoded_now.encoded == 1 + len({s.text for s in from_model})
+    assert [s.text for s in from_store] == [s.text for s in from_model]
+    assert np.allclose([s.score for s in from_store], [s.score for s in from_model], atol=1e-3)

@@ -8,6 +8,7 @@ must let the same articles through.
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from service.components import Components
@@ -15,6 +16,7 @@ from service.domain import ArticleFilter, Store
 from service.ingestion import Ingestor
 from service.loading import article_from_record, load_paths
 from service.retrieval import KeywordIndex
+from service.text import sentences
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
 from tests.memory_store import InMemoryStore
 
@@ -94,3 +96,18 @@ def test_delete_removes_article_and_passages_and_moves_the_revision(store: Store
     assert store.get(BLINKEN_ARTICLE) is None and store.revision() != before
     assert not store.passages_of([BLINKEN_ARTICLE])
     assert store.delete(BLINKEN_ARTICLE) is False
+
+
+def test_each_passage_keeps_the_vectors_of_its_sentences(store: Store, components: Components):
+    passages = store.passages_of([BLINKEN_ARTICLE])
+    assert store.sentence_vectors([]) == {}
+    kept = store.sentence_vectors([p.passage.id for p in passages] + ["missing#00000"])
+    assert set(kept) == {p.passage.id for p in passages}
+    for stored in passages:
+        texts = sentences(stored.passage.text)
+        fresh = components.embedder.embed(texts)
+        rows = kept[stored.passage.id]
+        assert rows.shape == fresh.shape
+        assert np.allclose((rows * fresh).sum(axis=1), 1.0, atol=1e-3)  # float16 keeps cosine
+    store.delete(BLINKEN_ARTICLE)
+    assert store.sentence_vectors([p.passage.id for p in passages]) == {}

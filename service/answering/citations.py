@@ -113,7 +113,7 @@ class CitationChecker:
     def _support(self, claim: str, passage: RetrievedPassage) -> _Support:
         spans = sentence_spans(passage.text) or [(0, len(passage.text))]
         sentences = [passage.text[s:e] for s, e in spans]
-        vectors = self._vectors.of([claim, *sentences])
+        vectors = self._vectors.of([claim, *sentences], passages=[passage])
         similarities = vectors[1:] @ vectors[0]
         best = int(np.argmax(similarities))
         similarity = float(similarities[best])

@@ -53,7 +53,7 @@ class ExtractiveAnswerer:
         found = candidate_sentences(passages)
         if not found:
             return []
-        vectors = self._vectors.of([question, *(text for _, text in found)])
+        vectors = self._vectors.of([question, *(text for _, text in found)], passages=passages)
         similarities = vectors[1:] @ vectors[0]
         question_terms = set(terms(question))
         scored = []

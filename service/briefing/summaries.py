@@ -68,29 +68,27 @@ class ExtractiveSummarizer:
                     lead.append(self._lead_bonus / (1 + position) if passage.ordinal == 0 else 0.0)
         if not found:
             return []
-        chosen = self.select(
-            [text for _, text in found], storyline.centroid, bullets, topic, np.array(lead)
-        )
+        vectors = self._vectors.of([text for _, text in found], passages=passages)
+        chosen = self.select(vectors, storyline.centroid, bullets, topic, np.array(lead))
         return [f"{found[i][1]} [{found[i][0]}]" for i in chosen]
 
     def select(
         self,
-        sentences: list[str],
+        vectors: np.ndarray,
         centroid: np.ndarray,
         count: int,
         topic: str | None,
         lead: np.ndarray,
     ) -> list[int]:
-        """Indices of the chosen sentences, in the order chosen."""
-        vectors = self._vectors.of(sentences)
+        """Indices of the chosen sentences (rows of `vectors`), in the order chosen."""
         relevance = vectors @ centroid
         if topic:
             relevance = (relevance + vectors @ self._vectors.of([topic])[0]) / 2
         relevance = relevance + lead
         chosen: list[int] = []
-        while len(chosen) < min(count, len(sentences)):
+        while len(chosen) < min(count, len(vectors)):
             redundancy = (
-                (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(sentences))
+                (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(vectors))
             )
             gain = self._mmr_lambda * relevance - (1 - self._mmr_lambda) * redundancy
             gain[chosen] = -np.inf

@@ -72,12 +72,18 @@ def passage_id(article_id: str, ordinal: int) -> str:
 
 @dataclass(frozen=True)
 class IndexedArticle:
-    """An article ready to write: its passages, their vectors, and its content fingerprint."""
+    """An article ready to write: its passages, their vectors, and its content fingerprint.
+
+    `sentence_vectors` holds, for each passage, one row per sentence of its text
+    (`service.text.sentences`): the answerer and the citation check read them instead of
+    encoding sentences while a question waits.
+    """
 
     article: Article
     fingerprint: str
     passages: list[Passage]
     vectors: np.ndarray
+    sentence_vectors: list[np.ndarray]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,10 @@ class Store(Protocol):
         """The stored content fingerprint of each of these articles that is stored."""
         ...
 
+    def all_fingerprints(self) -> dict[str, str]:
+        """The content fingerprint of every stored article."""
+        ...
+
     def write(self, items: Sequence[IndexedArticle]) -> None:
         """Replace these articles and all their passages. The article record is written after
         its passages, so an interrupted write leaves at worst passages without an article."""
@@ -57,6 +61,11 @@ class Store(Protocol):
 
     def passages(self, passage_ids: Sequence[str]) -> list[StoredPassage]:
         """These passages with their vectors, in the order asked (unknown ids left out)."""
+        ...
+
+    def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored sentence vectors of each of these passages that has them, one row per
+        sentence of its text."""
         ...
 
     def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
