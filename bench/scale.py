@@ -1,38 +1,53 @@
-"""Scale: the keyword index and the article list at 100,000 passages and more.
+"""Scale: latency, the keyword index and the article list at 100,000 passages and more.
 
-    .venv/bin/python bench/scale.py [--passages 100000]
+    .venv/bin/python bench/scale.py [--sizes 10000 30000 100000] [--questions 40]
 
-Fills a local Chroma index (bench/results/scale-<N>, kept for later runs) with N passages of
+For each size N, fills a local Chroma index (bench/results/scale-<N>, kept for later runs) with
+N passages of
 real news text, cut from ../shared/data's bbc_news and realtimeqa_articles by the service's own
 splitter (articles repeated under new ids until there are N passages), each with a random unit
 vector and random sentence vectors: everything measured here reads and indexes text and
 metadata, never the model, so the model is not run.
 
-Then, in one process, the keyword index as it was (bm25s built from every passage whenever the
-store changed, and at every start) beside the one that applies changes and is saved:
+On the largest, in one process, the keyword index as it was (bm25s built from every passage
+whenever the store changed, and at every start) beside the one that applies changes and is
+saved:
 - start: build from the store (before) / load the saved index and catch up (now);
 - the first keyword search after one article is ingested, and after one is deleted;
 - the memory the index holds (tracemalloc);
-and a page of GET /articles (the store's list_articles). Figures are printed and written to
-bench/results/scale.json.
+and a page of GET /articles: every article read and sorted (before) beside the catalogue
+(now). Then `newsdesk serve` on each index (and on the largest through `chroma run` too):
+start to ready, and one client asking each question as /search and extractive /ask in turn.
+Figures go to bench/results/scale.json, /ask and /search p95 against size to scale.png.
 """
 
 import argparse
+import datetime as dt
 import itertools
 import json
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 import bm25s
+import chromadb
+import httpx
+import matplotlib
 import numpy as np
 import Stemmer
+from load import HOST, free_port, percentile, serve
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 
 from service.components import open_store, passage_splitter
 from service.domain import Article, ArticleFilter, IndexedArticle, Passage
 from service.embedding import SentenceTransformerEmbedder
 from service.loading import load_paths
-from service.retrieval import KeywordIndex
+from service.retrieval import ArticleCatalogue, KeywordIndex
 from service.settings import load_settings
 from service.text import sentences
 
@@ -41,6 +56,7 @@ RESULTS = ROOT / "bench/results"
 DATA = ROOT.parent / "shared/data"
 CORPORA = [DATA / "bbc_news/articles.jsonl", DATA / "realtimeqa_articles/articles.jsonl"]
 QUERY = "central bank interest rates inflation"
+EVERYTHING = ArticleFilter()
 DIMENSION = 384
 
 
@@ -128,17 +144,11 @@ def one_article(number: int) -> IndexedArticle:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=100_000)
-    args = parser.parse_args()
-    index_path = RESULTS / f"scale-{args.passages}"
+def index_measurements(index_path: Path) -> dict:
+    """The keyword index and the article pages, before and now, in this process."""
     settings = load_settings(index_path=index_path)
-    _, fill_s = timed(lambda: fill(settings, args.passages))
     store = open_store(settings)
-    articles, passages = store.counts()
     saved = index_path / "bench-keyword"
-    print(f"{articles:,} articles, {passages:,} passages (filled in {fill_s:.0f} s)")
 
     # Timed without tracemalloc (it slows Python down), then built again to weigh it.
     before, now = {}, {}
@@ -163,17 +173,171 @@ def main() -> None:
     _, now["search_unchanged_s"] = timed(
         lambda: index.search(QUERY, limit=50, selection=ArticleFilter())
     )
-    _, listing_s = timed(lambda: store.list_articles(ArticleFilter(), limit=20, offset=0))
 
-    results = {
-        "command": "bench/scale.py --passages " + str(args.passages),
-        "archive": {"articles": articles, "passages": passages},
+    # GET /articles: every article's metadata read and sorted for each page (before), or the
+    # catalogue (now): its first page reads every article once, later pages only their own.
+    listing_before, listing_now = {}, {}
+    articles_collection = chromadb.PersistentClient(str(index_path)).get_collection(
+        f"{settings.store.collection_prefix}_articles"
+    )
+    _, listing_before["page_s"] = timed(lambda: old_page(articles_collection))
+    catalogue = ArticleCatalogue(store)
+    _, listing_now["first_page_s"] = timed(lambda: catalogue.page(EVERYTHING, limit=20, offset=0))
+    _, listing_now["page_s"] = timed(lambda: catalogue.page(EVERYTHING, limit=20, offset=5000))
+    store.write([one_article(3)])
+    _, listing_now["page_after_ingest_s"] = timed(
+        lambda: catalogue.page(EVERYTHING, limit=20, offset=0)
+    )
+    store.delete("scale-probe-3")
+
+    return {
         "keyword_index": {"before (bm25s rebuilt)": before, "now (changes applied)": now},
-        "list_articles_page_s": listing_s,
+        "article_pages": {
+            "before (all read, sorted)": listing_before,
+            "now (catalogue)": listing_now,
+        },
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    parser.add_argument("--questions", type=int, default=40, help="per size, one client")
+    args = parser.parse_args()
+    sizes = sorted(args.sizes)
+    indexes = {size: RESULTS / f"scale-{size}" for size in sizes}
+    archives = {}
+    for size, index_path in indexes.items():
+        began = time.perf_counter()
+        fill(load_settings(index_path=index_path), size)
+        fill_s = time.perf_counter() - began
+        articles, passages = open_store(load_settings(index_path=index_path)).counts()
+        disk = sum(f.stat().st_size for f in index_path.rglob("*") if f.is_file())
+        archives[size] = {
+            "articles": articles,
+            "passages": passages,
+            "disk_mib_per_1000_passages": round(disk / 2**20 / passages * 1000, 1),
+        }
+        print(f"{size}: {articles:,} articles, {passages:,} passages (fill {fill_s:.0f} s)")
+
+    largest = indexes[sizes[-1]]
+    results = {
+        "command": "bench/scale.py " + " ".join(sys.argv[1:]),
+        "date": dt.date.today().isoformat(),
+        "archives": archives,
+        **index_measurements(largest),
+    }
+    questions = questions_from_titles(args.questions)
+    results["one_client"] = {
+        f"local {size}": one_client(index_path, questions) for size, index_path in indexes.items()
+    }
+    results["one_client"][f"chroma server {sizes[-1]}"] = one_client(
+        largest, questions, chroma_server=True
+    )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    plot(results, sizes, RESULTS / "scale.png")
     print(json.dumps(results, indent=2))
+
+
+def questions_from_titles(count: int) -> list[str]:
+    titles = []
+    for line in CORPORA[1].open():
+        title = json.loads(line).get("title")
+        if title:
+            titles.append(f"What happened: {title}?")
+    return titles[:: max(1, len(titles) // count)][:count]
+
+
+def one_client(index_path: Path, questions: list[str], *, chroma_server: bool = False) -> dict:
+    """Start to ready, then each question as /search and as extractive /ask, one at a time
+    (the first after start counted)."""
+    chroma = None
+    settings: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as replica_dir:
+        if chroma_server:
+            port = free_port()
+            chroma = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "chroma"),
+                    "run",
+                    "--path",
+                    str(index_path),
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(port),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            _wait_for(f"http://{HOST}:{port}/api/v2/heartbeat")
+            settings["NEWSDESK_CHROMA_URL"] = f"http://{HOST}:{port}"
+            index_path = Path(replica_dir)  # the replica's own keyword index copy lives here
+        started = time.perf_counter()
+        server, url, _ = serve(index_path, **settings)
+        ready_s = time.perf_counter() - started
+        timings: dict[str, list[float]] = {"/search": [], "/ask": []}
+        try:
+            with httpx.Client(base_url=url, timeout=120) as http:
+                for question in questions:
+                    for path, field in (("/search", "query"), ("/ask", "question")):
+                        began = time.perf_counter()
+                        response = http.post(path, json={field: question})
+                        response.raise_for_status()
+                        timings[path].append(time.perf_counter() - began)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            if chroma:
+                chroma.terminate()
+                chroma.wait(timeout=30)
+    return {"start_to_ready_s": round(ready_s, 1)} | {
+        path: {
+            "first_ms": round(values[0] * 1000),
+            "p50_ms": round(percentile(values, 0.5) * 1000),
+            "p95_ms": round(percentile(values, 0.95) * 1000),
+        }
+        for path, values in timings.items()
+    }
+
+
+def _wait_for(url: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2).raise_for_status()
+            return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} never answered")
+
+
+def plot(results: dict, sizes: list[int], out: Path) -> None:
+    """/ask and /search p95 (one client) against the archive's passages."""
+    figure, axis = plt.subplots(figsize=(6, 3.2))
+    passages = [results["archives"][size]["passages"] for size in sizes]
+    for path in ("/ask", "/search"):
+        p95 = [results["one_client"][f"local {size}"][path]["p95_ms"] for size in sizes]
+        axis.plot(passages, p95, marker="o", label=f"{path} p95")
+    axis.axhline(150, color="grey", linestyle="--", linewidth=0.8, label="/ask goal (150 ms)")
+    axis.set_xlabel("passages in the archive (local index)")
+    axis.set_ylabel("ms, one client")
+    axis.set_ylim(bottom=0)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(out, dpi=120)
+
+
+def old_page(collection) -> list:
+    records = collection.get(include=["metadatas"])
+    ordered = sorted(
+        zip(records["ids"], records["metadatas"], strict=True),
+        key=lambda record: (record[1].get("date", ""), record[0]),
+        reverse=True,
+    )
+    return ordered[:20]
 
 
 def _started(store, saved: Path) -> KeywordIndex:

@@ -62,8 +62,9 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
     from service.components import open_store
+    from service.retrieval import ArticleCatalogue
 
-    total, articles = open_store(settings).list_articles(
+    total, articles = ArticleCatalogue(open_store(settings)).page(
         _selection(args), limit=args.limit, offset=args.offset
     )
     for article in articles:

@@ -23,7 +23,7 @@ from service.embedding import (
 from service.ingestion import Ingestor
 from service.llm import ChatModel, CircuitBreaker, OpenAICompatibleChat, ResilientChat
 from service.prompts import PromptLibrary
-from service.retrieval import KeywordIndex, Retriever
+from service.retrieval import ArticleCatalogue, KeywordIndex, Retriever
 from service.settings import LLMSettings, Settings, SettingsError
 from service.store import ChromaStore, client_factory
 
@@ -36,6 +36,7 @@ class Components:
     store: Store
     ingestor: Ingestor
     keyword: KeywordIndex
+    catalogue: ArticleCatalogue
     retriever: Retriever
     sentence_vectors: SentenceVectors
     pipeline: AskPipeline
@@ -78,12 +79,10 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         store,
         path=settings.store.index_path / f"keyword-{settings.store.collection_prefix}",
     )
-    retriever = Retriever(
-        store=store, embedder=embedder, keyword=keyword, config=settings.retrieval
-    )
     vectors = SentenceVectors(
         embedder, capacity=settings.embedding.sentence_cache_size, stored=store.sentence_vectors
     )
+    retriever = Retriever(store=store, vectors=vectors, keyword=keyword, config=settings.retrieval)
     checker = CitationChecker(vectors, settings.answering)
     chat = _chat_model(settings.llm)
     prompts = PromptLibrary(settings.llm.prompts_dir)
@@ -114,6 +113,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         store=store,
         ingestor=ingestor,
         keyword=keyword,
+        catalogue=ArticleCatalogue(store),
         retriever=retriever,
         sentence_vectors=vectors,
         pipeline=pipeline,

@@ -12,9 +12,10 @@ default embedding function would try to download a model):
   base64, in metadata; the record's own vector is a placeholder). Kept out of the passages'
   metadata, which the keyword index reads whole, and out of a vector index, which would hold
   every sentence in memory. Written before the passages and deleted with them.
-- `<prefix>_meta`: one record whose id-free value, `revision`, changes with every write and
-  delete, so anything kept beside the store (the keyword index, in every replica) can tell
-  cheaply whether it is stale.
+- `<prefix>_meta`: the `revision` record, whose value changes with every write and delete, so
+  anything kept beside the store (the keyword index, in every replica) can tell cheaply
+  whether it is stale; and the change log, one record per write or delete naming its
+  articles, so it can tell what changed without reading every article.
 """
 
 import base64
@@ -22,8 +23,10 @@ import contextlib
 import datetime as dt
 import fcntl
 import functools
+import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,9 +42,11 @@ from chromadb.config import Settings as ChromaSettings
 from pydantic import HttpUrl
 
 from service.domain import (
+    CHANGE_LOG_DAYS,
     Article,
     ArticleFilter,
     ArticleRef,
+    Change,
     IndexedArticle,
     Passage,
     StoredArticle,
@@ -298,7 +303,7 @@ class ChromaStore:
                 ],
             )
 
-        self._new_revision()
+        self._logged_change([item.article.id for item in items])
 
     @_reaching_store
     def delete(self, article_id: str) -> bool:
@@ -307,7 +312,7 @@ class ChromaStore:
         self._articles.delete(ids=[article_id])
         self._passages.delete(where={"article_id": article_id})
         self._sentences.delete(where={"article_id": article_id})
-        self._new_revision()
+        self._logged_change([article_id])
         return existed
 
     @_reaching_store
@@ -316,7 +321,24 @@ class ChromaStore:
         found = self._meta.get(ids=[_REVISION], include=["documents"])
         return found["documents"][0] if found["ids"] else ""
 
-    def _new_revision(self) -> None:
+    @_reaching_store
+    def changes_since(self, at_us: int) -> list[Change]:
+        """The change log's entries from `at_us` on."""
+        found = self._meta.get(where={"at_us": {"$gte": at_us}}, include=["metadatas"])
+        return [
+            Change(change_id, meta["at_us"], tuple(json.loads(meta["articles"])))
+            for change_id, meta in zip(found["ids"], found["metadatas"], strict=True)
+        ]
+
+    def _logged_change(self, article_ids: list[str]) -> None:
+        """Log the change, drop entries past keeping, and move the revision."""
+        now_us = time.time_ns() // 1000
+        self._meta.add(
+            ids=[f"change-{uuid.uuid4().hex}"],
+            embeddings=[[1.0]],
+            metadatas=[{"at_us": now_us, "articles": json.dumps(article_ids)}],
+        )
+        self._meta.delete(where={"at_us": {"$lt": now_us - CHANGE_LOG_DAYS * 86_400_000_000}})
         # A random value, not a counter: replicas writing at once need no read-modify-write.
         self._meta.upsert(ids=[_REVISION], documents=[uuid.uuid4().hex], embeddings=[[1.0]])
 
@@ -359,13 +381,12 @@ class ChromaStore:
     @_reaching_store
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored sentence vectors of each of these passages that has them."""
-        if not passage_ids:
-            return {}
-        found = self._sentences.get(ids=list(passage_ids), include=["metadatas"])
-        return {
-            pid: _unpacked(meta["vectors"], meta["rows"])
-            for pid, meta in zip(found["ids"], found["metadatas"], strict=True)
-        }
+        kept: dict[str, np.ndarray] = {}
+        for ids in self._batches(list(passage_ids)):
+            found = self._sentences.get(ids=ids, include=["metadatas"])
+            for pid, meta in zip(found["ids"], found["metadatas"], strict=True):
+                kept[pid] = _unpacked(meta["vectors"], meta["rows"])
+        return kept
 
     @_reaching_store
     def get(self, article_id: str) -> StoredArticle | None:
@@ -384,17 +405,14 @@ class ChromaStore:
         )
 
     @_reaching_store
-    def list_articles(
-        self, selection: ArticleFilter, *, limit: int, offset: int
-    ) -> tuple[int, list[StoredArticle]]:
-        """A page of matching articles, newest first (undated last), and the total matching."""
-        records = self._articles.get(where=where(selection), include=["metadatas"])
-        articles = [
-            _stored_article(article_id, metadata)
-            for article_id, metadata in zip(records["ids"], records["metadatas"], strict=True)
-        ]
-        articles.sort(key=lambda article: (article.date or dt.date.min, article.id), reverse=True)
-        return len(articles), articles[offset : offset + limit]
+    def articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
+        """These articles' metadata (no text), in the order asked; unknown ids left out."""
+        found: dict[str, StoredArticle] = {}
+        for ids in self._batches(list(article_ids)):
+            records = self._articles.get(ids=ids, include=["metadatas"])
+            for article_id, metadata in zip(records["ids"], records["metadatas"], strict=True):
+                found[article_id] = _stored_article(article_id, metadata)
+        return [found[article_id] for article_id in article_ids if article_id in found]
 
     @_reaching_store
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:

@@ -7,14 +7,17 @@ passes here holds there.
 import dataclasses
 import datetime as dt
 import operator
+import time
 import uuid
 from collections.abc import Sequence
 
 import numpy as np
 
 from service.domain import (
+    CHANGE_LOG_DAYS,
     ArticleFilter,
     ArticleRef,
+    Change,
     IndexedArticle,
     Passage,
     StoredArticle,
@@ -46,6 +49,7 @@ class InMemoryStore:
         self._passages: dict[str, StoredPassage] = {}
         self._sentences: dict[str, np.ndarray] = {}
         self._revision = ""
+        self._changes: list[Change] = []
 
     def counts(self) -> tuple[int, int]:
         return len(self._articles), len(self._passages)
@@ -79,16 +83,26 @@ class InMemoryStore:
             )
             mean = item.vectors.mean(axis=0)
             self._articles[article.id] = (stored, item.fingerprint, mean / np.linalg.norm(mean))
-        self._revision = uuid.uuid4().hex
+        self._log([item.article.id for item in items])
 
     def delete(self, article_id: str) -> bool:
         existed = self._articles.pop(article_id, None) is not None
         self._drop_passages(article_id)
-        self._revision = uuid.uuid4().hex
+        self._log([article_id])
         return existed
 
     def revision(self) -> str:
         return self._revision
+
+    def changes_since(self, at_us: int) -> list[Change]:
+        return [change for change in self._changes if change.at_us >= at_us]
+
+    def _log(self, article_ids: list[str]) -> None:
+        now_us = time.time_ns() // 1000
+        kept_from_us = now_us - CHANGE_LOG_DAYS * 86_400_000_000
+        self._changes = [c for c in self._changes if c.at_us >= kept_from_us]
+        self._changes.append(Change(uuid.uuid4().hex, now_us, tuple(article_ids)))
+        self._revision = uuid.uuid4().hex
 
     def all_passages(self) -> list[StoredPassage]:
         return [StoredPassage(p.passage, p.article) for p in self._passages.values()]
@@ -120,16 +134,8 @@ class InMemoryStore:
         passages: list[Passage] = [p.passage for p in self.passages_of([article_id])]
         return _with(self._articles[article_id][0], passages=passages)
 
-    def list_articles(
-        self, selection: ArticleFilter, *, limit: int, offset: int
-    ) -> tuple[int, list[StoredArticle]]:
-        found = [
-            _with(article, text=None, body_end=article.body_end)
-            for article, _, _ in self._articles.values()
-            if admits(selection, article.ref)
-        ]
-        found.sort(key=lambda a: (a.date or dt.date.min, a.id), reverse=True)
-        return len(found), found[offset : offset + limit]
+    def articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
+        return [_with(self._articles[i][0], text=None) for i in article_ids if i in self._articles]
 
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
         return [

@@ -16,8 +16,9 @@ import pytest
 
 from service.components import Components, build_components
 from service.domain import ArticleFilter
-from service.retrieval import KeywordIndex
+from service.retrieval import ArticleCatalogue, KeywordIndex
 from service.settings import load_settings
+from service.text import sentences
 from tests.processes import newsdesk_environment
 
 # Real articles from ../shared/data (see its README), found beside this clone or, for a clone
@@ -96,7 +97,7 @@ def stored_articles(index: Path) -> int:
 
 def assert_consistent(components: Components, expected_ids: set[str]) -> None:
     store = components.store
-    total, articles = store.list_articles(ArticleFilter(), limit=10_000, offset=0)
+    total, articles = ArticleCatalogue(store).page(ArticleFilter(), limit=10_000, offset=0)
     assert {a.id for a in articles} == expected_ids and total == len(expected_ids)
 
     passages = store.all_passages()
@@ -106,6 +107,11 @@ def assert_consistent(components: Components, expected_ids: set[str]) -> None:
         assert owners[article.id] == article.passage_count, article.id
     places = Counter((p.passage.article_id, p.passage.ordinal) for p in passages)
     assert max(places.values()) == 1, "no passage stored twice"
+    # Each passage has the vectors of exactly its sentences.
+    kept = store.sentence_vectors([p.passage.id for p in passages])
+    assert {pid: len(rows) for pid, rows in kept.items()} == {
+        p.passage.id: len(sentences(p.passage.text)) for p in passages
+    }
 
     # The keyword index holds exactly the stored passages ...
     assert KeywordIndex(store).passage_ids() == {p.passage.id for p in passages}

@@ -20,7 +20,7 @@ def ingest(components: Components, *paths: Path):
 
 def stored_passages(components: Components) -> dict[str, list]:
     by_article = {}
-    _, articles = components.store.list_articles(ArticleFilter(), limit=1000, offset=0)
+    _, articles = components.catalogue.page(ArticleFilter(), limit=1000, offset=0)
     for summary in articles:
         by_article[summary.id] = components.store.get(summary.id).passages
     return by_article
@@ -124,15 +124,13 @@ def test_changing_passage_size_reindexes(settings, embedder, seeds_dir):
 
 def test_date_and_source_filters(components, seeds_dir):
     ingest(components, seeds_dir)
-    total, found = components.store.list_articles(
+    total, found = components.catalogue.page(
         ArticleFilter(date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 12, 31)),
         limit=10,
         offset=0,
     )
     assert total == 2 and {a.id for a in found} == {BLINKEN_ARTICLE, EXPORT_ARTICLE}
-    total, found = components.store.list_articles(
-        ArticleFilter(sources=["MENAFN"]), limit=10, offset=0
-    )
+    total, found = components.catalogue.page(ArticleFilter(sources=["MENAFN"]), limit=10, offset=0)
     assert [a.id for a in found] == [EXPORT_ARTICLE]
     hits = components.store._passages.get(
         where=where(ArticleFilter(date_to=dt.date(2022, 1, 1))), include=["metadatas"]
@@ -163,13 +161,13 @@ def test_write_batches_stay_under_the_client_limit(components, monkeypatch):
     opened = components.store._collections()
     monkeypatch.setattr(components.store, "_connection", dataclasses.replace(opened, max_batch=2))
     calls = []
-    original_add = components.store._passages.add
+    original_upsert = components.store._passages.upsert
 
-    def counting_add(**kwargs):
+    def counting_upsert(**kwargs):
         calls.append(len(kwargs["ids"]))
-        return original_add(**kwargs)
+        return original_upsert(**kwargs)
 
-    monkeypatch.setattr(components.store._passages, "add", counting_add)
+    monkeypatch.setattr(components.store._passages, "upsert", counting_upsert)
     items = [
         article_from_record({"id": f"n{i}", "text": f"Note {i}."}, max_bytes=100) for i in range(5)
     ]

@@ -1,14 +1,16 @@
 """The keyword index: BM25's numbers, applied as changes, saved and caught up across processes."""
 
+import time
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import pytest
 
+from service import store as store_module
 from service.components import Components, build_components
 from service.domain import ArticleFilter
-from service.retrieval import KeywordIndex, keyword
+from service.retrieval import KeywordIndex, following, keyword
 from service.retrieval.keyword import K1, B
 from service.text import terms, terms_of
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE
@@ -25,7 +27,12 @@ class CountingStore:
     def __init__(self, store):
         self._store = store
         self.read_everything = 0
+        self.compared_everything = 0
         self.read_articles: list[str] = []
+
+    def all_fingerprints(self):
+        self.compared_everything += 1
+        return self._store.all_fingerprints()
 
     def all_passages(self):
         self.read_everything += 1
@@ -81,6 +88,7 @@ def test_changes_are_applied_without_reading_every_passage_again(seeded: Compone
     )
     assert store.read_everything == 1
     assert store.read_articles == ["airship"], "only the new article's passages were read"
+    assert store.compared_everything == 1, "after the first look, only the change log is read"
 
 
 def test_a_saved_index_loads_and_catches_up_with_another_writer(
@@ -121,3 +129,16 @@ def test_merging_drops_masked_passages_and_keeps_the_scores(
     ingest_records(seeded, AIRSHIP | {"text": "A zeppelin left the harbour for Alaska."})
     assert_same_as_bm25s(index, seeded)
     assert_same_as_bm25s(KeywordIndex(seeded.store, path=tmp_path), seeded)
+
+
+def test_a_writer_whose_clock_is_behind_is_not_missed(
+    seeded: Components, monkeypatch: pytest.MonkeyPatch
+):
+    index = KeywordIndex(seeded.store)
+    index.refresh()
+    real_time_ns = time.time_ns
+    behind = real_time_ns() - (following.CLOCK_SKEW_S - 60) * 10**9
+    monkeypatch.setattr(store_module.time, "time_ns", lambda: behind)
+    ingest_records(seeded, AIRSHIP)  # logged as if four minutes ago
+    monkeypatch.setattr(store_module.time, "time_ns", real_time_ns)
+    assert index.search("zeppelin", limit=5, selection=EVERYTHING)[0][0] == "airship#00000"

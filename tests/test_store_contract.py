@@ -6,6 +6,7 @@ must let the same articles through.
 """
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from service.components import Components
 from service.domain import ArticleFilter, Store
 from service.ingestion import Ingestor
 from service.loading import article_from_record, load_paths
-from service.retrieval import KeywordIndex
+from service.retrieval import ArticleCatalogue, KeywordIndex
 from service.text import sentences
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
 from tests.memory_store import InMemoryStore
@@ -68,7 +69,7 @@ def test_passages_come_in_the_order_asked_with_vectors(store: Store):
 
 @pytest.mark.parametrize("selection", FILTERS, ids=str)
 def test_every_backend_applies_a_filter_alike(store: Store, selection: ArticleFilter):
-    _, listed = store.list_articles(selection, limit=100, offset=0)
+    _, listed = ArticleCatalogue(store).page(selection, limit=100, offset=0)
     expected = {article.id for article in listed}
     vectors = {article.id for article, _ in store.article_vectors(selection)}
     probe = store.passages_of([BLINKEN_ARTICLE])[0].vector
@@ -84,9 +85,10 @@ def test_every_backend_applies_a_filter_alike(store: Store, selection: ArticleFi
 
 
 def test_articles_are_listed_newest_first_undated_last(store: Store):
-    total, page = store.list_articles(ArticleFilter(), limit=2, offset=0)
+    catalogue = ArticleCatalogue(store)
+    total, page = catalogue.page(ArticleFilter(), limit=2, offset=0)
     assert total == 4 and [a.id for a in page] == [EXPORT_ARTICLE, BLINKEN_ARTICLE]
-    _, rest = store.list_articles(ArticleFilter(), limit=2, offset=2)
+    _, rest = catalogue.page(ArticleFilter(), limit=2, offset=2)
     assert [a.id for a in rest] == [ALASKA_ARTICLE, UNDATED["id"]]
 
 
@@ -111,3 +113,19 @@ def test_each_passage_keeps_the_vectors_of_its_sentences(store: Store, component
         assert np.allclose((rows * fresh).sum(axis=1), 1.0, atol=1e-3)  # float16 keeps cosine
     store.delete(BLINKEN_ARTICLE)
     assert store.sentence_vectors([p.passage.id for p in passages]) == {}
+
+
+def test_writes_and_deletes_are_logged_and_the_log_is_kept_a_day(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    start_us = time.time_ns() // 1000 - 1
+    store.delete(BLINKEN_ARTICLE)
+    logged = store.changes_since(start_us)
+    assert [c.article_ids for c in logged] == [(BLINKEN_ARTICLE,)]
+    earlier = store.changes_since(0)
+    assert {a for c in earlier for a in c.article_ids} >= {EXPORT_ARTICLE, UNDATED["id"]}
+
+    two_days_on = time.time_ns() + 2 * 86_400 * 10**9
+    monkeypatch.setattr(time, "time_ns", lambda: two_days_on)
+    store.delete(EXPORT_ARTICLE)
+    assert [c.article_ids for c in store.changes_since(0)] == [(EXPORT_ARTICLE,)]

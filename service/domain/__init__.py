@@ -15,12 +15,14 @@ from service.domain.records import (
     passage_id,
 )
 from service.domain.selection import ArticleFilter, Condition, check_date_range, date_number
-from service.domain.store import Store, StoreError, StoreUnavailable
+from service.domain.store import CHANGE_LOG_DAYS, Change, Store, StoreError, StoreUnavailable
 
 __all__ = [
+    "CHANGE_LOG_DAYS",
     "Article",
     "ArticleFilter",
     "ArticleRef",
+    "Change",
     "Condition",
     "IndexedArticle",
     "LoadError",

@@ -1,14 +1,17 @@
 """Which articles a request is about: sources, a date range, article ids.
 
 The rules live here once, as conditions on article fields; each backend translates them into
-its own query language (Chroma's `where`, the keyword index's array masks). A condition on a
-field an article lacks is false, as in Chroma: an undated article is outside every date range.
+its own query language (Chroma's `where`; array masks, here, for the indexes the service keeps
+beside the store). A condition on a field an article lacks is false, as in Chroma: an undated
+article is outside every date range.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 Operator = Literal["in", ">=", "<="]
 
@@ -53,3 +56,17 @@ class ArticleFilter:
         if self.date_to:
             found.append(Condition("date_int", "<=", date_number(self.date_to)))
         return found
+
+    def mask(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Which rows pass, given each field as an array (None where a row lacks the field,
+        or 0 for `date_int`)."""
+        keep = np.ones(len(columns["article_id"]), dtype=bool)
+        for condition in self.conditions():
+            column = columns[condition.field]
+            keep &= _ARRAY_OPERATORS[condition.operator](column, condition.value)
+            keep &= column != _MISSING[condition.field]
+        return keep
+
+
+_ARRAY_OPERATORS = {"in": np.isin, ">=": np.greater_equal, "<=": np.less_equal}
+_MISSING = {"article_id": None, "source": None, "date_int": 0}

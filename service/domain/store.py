@@ -4,12 +4,15 @@
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from service.domain.records import IndexedArticle, StoredArticle, StoredPassage
 from service.domain.selection import ArticleFilter
+
+CHANGE_LOG_DAYS = 1
 
 
 class StoreError(RuntimeError):
@@ -18,6 +21,16 @@ class StoreError(RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached now; it may come back."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the store's change log: these articles were written or deleted."""
+
+    id: str
+    at_us: int
+    """When, in microseconds since the epoch, by the writer's clock."""
+    article_ids: tuple[str, ...]
 
 
 class Store(Protocol):
@@ -49,6 +62,11 @@ class Store(Protocol):
         """Changes whenever any article is written or deleted, by this process or another."""
         ...
 
+    def changes_since(self, at_us: int) -> list[Change]:
+        """The change log's entries from `at_us` on (entries are kept `CHANGE_LOG_DAYS`). An
+        entry is logged after the write or delete it names, before the revision moves."""
+        ...
+
     def all_passages(self) -> list[StoredPassage]:
         """Every passage with its article, without vectors."""
         ...
@@ -76,10 +94,8 @@ class Store(Protocol):
         """The article with its full text and its passages in order."""
         ...
 
-    def list_articles(
-        self, selection: ArticleFilter, *, limit: int, offset: int
-    ) -> tuple[int, list[StoredArticle]]:
-        """A page of matching articles, newest first (undated last), and the total matching."""
+    def articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
+        """These articles' metadata (no text), in the order asked; unknown ids left out."""
         ...
 
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 from service.domain import ArticleFilter, RetrievedPassage, Store
-from service.embedding import Embedder
+from service.embedding import SentenceVectors
 from service.retrieval.keyword import KeywordIndex
 from service.settings import RetrievalSettings
 
@@ -27,18 +27,20 @@ class Retriever:
         self,
         *,
         store: Store,
-        embedder: Embedder,
+        vectors: SentenceVectors,
         keyword: KeywordIndex,
         config: RetrievalSettings,
     ):
         self._store = store
-        self._embedder = embedder
+        # The query is encoded through the sentence cache: the extractive answerer scores
+        # sentences against the question, and so finds its vector there, not encoding it again.
+        self._vectors = vectors
         self._keyword = keyword
         self._config = config
 
     def search(self, query: str, *, k: int, selection: ArticleFilter) -> list[RetrievedPassage]:
         """The k best passages for the query among those the filter lets through."""
-        query_vector = self._embedder.embed([query])[0]
+        query_vector = self._vectors.of([query])[0]
         limit = max(self._config.search_candidates, k)
         rankings = [
             [

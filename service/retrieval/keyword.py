@@ -1,11 +1,10 @@
 """BM25 over every passage, kept beside the store and brought up to date by changes.
 
 Local Chroma has no sparse index, so keyword scoring lives here. The index follows the store
-article by article: it remembers the fingerprint of each article it holds, and when the store's
-revision moves (a write by this process, or by another replica on a shared Chroma server) it
-compares fingerprints and applies only the difference: the passages of new and changed articles
-are added, those of changed and deleted ones are masked out. An article counts once its record
-is stored, which the store writes last, so a half-written article is not indexed.
+article by article (`following.StoreFollower`): it remembers the fingerprint of each article it
+holds, and when the store's revision moves (a write by this process, or by another replica on
+a shared Chroma server) it applies only the difference: the passages of new and changed
+articles are added, those of changed and deleted ones are masked out.
 
 Scores are BM25 as bm25s computes it (Lucene variant, k1 1.5, b 0.75; tests/test_retrieval.py
 holds the two to the same numbers), but document frequencies and the mean length are taken over
@@ -14,7 +13,8 @@ the live passages at query time, so adding and masking passages leaves no stale 
 
 Added passages go to a pending segment; when it outgrows a tenth of the main one, the two are
 merged and masked rows dropped. With a `path`, the index is saved there after changes (at most
-every `SAVE_EVERY_S`) and loaded at start, so a restart catches up only from the saved state.
+every `SAVE_EVERY_S`) and loaded at start, so a restart reads only the passages of articles
+that changed since (after comparing every article's fingerprint once).
 """
 
 import json
@@ -31,16 +31,12 @@ import numpy as np
 from scipy import sparse
 
 from service.domain import ArticleFilter, Store, StoredPassage, date_number
+from service.retrieval.following import StoreFollower
 from service.text import terms, terms_of
 
 K1, B = 1.5, 0.75
 SAVE_EVERY_S = 60.0
 _FORMAT = 1  # of the saved files; a saved index of another format is ignored and rebuilt
-
-# The filter's conditions as array operations; a missing value (None, or 0 for an undated
-# article) fails every condition, as a missing metadata field does in Chroma.
-_OPERATORS = {"in": np.isin, ">=": np.greater_equal, "<=": np.less_equal}
-_MISSING = {"article_id": None, "source": None, "date_int": 0}
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +76,7 @@ class _Rows:
 
     def admitted(self, selection: ArticleFilter) -> np.ndarray:
         """Live rows that pass the filter."""
-        keep = self.live.copy()
-        for condition in selection.conditions():
-            column = getattr(self, condition.field)
-            keep &= _OPERATORS[condition.operator](column, condition.value)
-            keep &= column != _MISSING[condition.field]
-        return keep
+        return self.live & selection.mask(vars(self))
 
 
 class KeywordIndex:
@@ -93,7 +84,7 @@ class KeywordIndex:
         self._store = store
         self._path = path
         self._lock = threading.Lock()
-        self._revision: str | None = None
+        self._follower = StoreFollower(store)
         self._saved_at = -SAVE_EVERY_S  # never: the first change is saved
         self._vocabulary: dict[str, int] = {}
         self._rows = _Rows.of([], [])
@@ -163,25 +154,22 @@ class KeywordIndex:
         return self._pending_matrix
 
     def _catch_up(self) -> None:
-        revision = self._store.revision()
-        if revision == self._revision:
-            return
-        stored = self._store.all_fingerprints()
         held = {article_id: held for article_id, (held, _) in self._articles.items()}
-        gone = [article_id for article_id in held if stored.get(article_id) != held[article_id]]
-        arriving = {a: f for a, f in stored.items() if held.get(a) != f}
-        for article_id in gone:
+        changes = self._follower.changes(held)
+        if changes is None:
+            return
+        for article_id in changes.gone:
             self._rows.live[self._articles.pop(article_id)[1]] = False
-        if arriving:
-            # The first build reads every passage (without vectors); later ones the changed.
+        if changes.arriving:
+            # A first build reads every passage (without vectors); later ones the changed.
             records = (
                 self._store.all_passages()
-                if len(arriving) == len(stored)
-                else self._store.passages_of(list(arriving))
+                if changes.everything and not held
+                else self._store.passages_of(list(changes.arriving))
             )
-            self._add([r for r in records if r.passage.article_id in arriving], arriving)
-        self._revision = revision
-        if gone or arriving:
+            arriving = [r for r in records if r.passage.article_id in changes.arriving]
+            self._add(arriving, changes.arriving)
+        if changes.gone or changes.arriving:
             pending_rows = len(self._rows) - self._main.shape[0]
             if pending_rows > max(1000, self._main.shape[0] // 10):
                 self._merge()
@@ -235,7 +223,6 @@ class KeywordIndex:
         path.mkdir(parents=True, exist_ok=True)
         state = {
             "format": _FORMAT,
-            "revision": self._revision,
             "vocabulary": list(self._vocabulary),
             "fingerprints": {a: fingerprint for a, (fingerprint, _) in self._articles.items()},
         }
@@ -285,7 +272,6 @@ class KeywordIndex:
             article_id: (fingerprint, np.array(rows_of[article_id], np.int64))
             for article_id, fingerprint in state["fingerprints"].items()
         }
-        self._revision = state["revision"]
         self._saved_at = time.monotonic()
 
 

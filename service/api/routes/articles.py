@@ -67,7 +67,7 @@ def list_articles(
         selection = ArticleFilter(sources=source, date_from=date_from, date_to=date_to)
     except ValueError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
-    total, articles = components.store.list_articles(selection, limit=limit, offset=offset)
+    total, articles = components.catalogue.page(selection, limit=limit, offset=offset)
     return ArticlePageOut(
         total=total,
         limit=limit,

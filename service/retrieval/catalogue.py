@@ -1,0 +1,61 @@
+"""The list of stored articles, newest first, kept beside the store for paging.
+
+Chroma can neither sort by a field nor page in a field's order, so listing a page used to read
+every article's metadata and sort it, for every page. The catalogue keeps each article's sort
+key (date, then id) and the fields filters test, follows the store's changes like the keyword
+index (`following.StoreFollower`), and reads from the store only the page's own articles.
+"""
+
+import threading
+
+import numpy as np
+
+from service.domain import ArticleFilter, Store, StoredArticle, date_number
+from service.retrieval.following import StoreFollower
+
+
+class ArticleCatalogue:
+    def __init__(self, store: Store):
+        self._store = store
+        self._follower = StoreFollower(store)
+        self._lock = threading.Lock()
+        self._fingerprints: dict[str, str] = {}
+        self._columns: dict[str, np.ndarray] = {
+            "article_id": np.array([], dtype=object),
+            "source": np.array([], dtype=object),
+            "date_int": np.array([], dtype=np.int64),
+        }
+        self._newest_first = np.array([], dtype=np.int64)
+
+    def page(
+        self, selection: ArticleFilter, *, limit: int, offset: int
+    ) -> tuple[int, list[StoredArticle]]:
+        """A page of matching articles, newest first (undated last, then by id, descending),
+        and how many match."""
+        with self._lock:
+            self._catch_up()
+            order = self._newest_first[selection.mask(self._columns)[self._newest_first]]
+            ids = [str(i) for i in self._columns["article_id"][order[offset : offset + limit]]]
+        return len(order), self._store.articles(ids)
+
+    def _catch_up(self) -> None:
+        changes = self._follower.changes(self._fingerprints)
+        if changes is None:
+            return
+        leaving = set(changes.gone) | set(changes.arriving)
+        keep = ~np.isin(self._columns["article_id"], list(leaving))
+        arriving = self._store.articles(list(changes.arriving))
+        added = {
+            "article_id": np.array([a.id for a in arriving], dtype=object),
+            "source": np.array([a.source for a in arriving], dtype=object),
+            "date_int": np.array(
+                [date_number(a.date) if a.date else 0 for a in arriving], dtype=np.int64
+            ),
+        }
+        self._columns = {k: np.concatenate([v[keep], added[k]]) for k, v in self._columns.items()}
+        for article_id in changes.gone:
+            del self._fingerprints[article_id]
+        self._fingerprints |= {a.id: changes.arriving[a.id] for a in arriving}
+        # lexsort's last key sorts first: by date, then id, both ascending; reversed after.
+        ids = self._columns["article_id"].astype(str)
+        self._newest_first = np.lexsort((ids, self._columns["date_int"]))[::-1]
