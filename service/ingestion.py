@@ -100,12 +100,13 @@ class Ingestor:
             return
         passages = [self._splitter.split(article) for article, _ in changed]
         passage_texts = [p.text for article_passages in passages for p in article_passages]
+        passage_sentences = {text: sentences(text) for text in passage_texts}
         # Overlapping passages share sentences: each distinct one is encoded once, in the same
         # call as the passages so the model's batches stay full.
         sentence_rows = {
             text: row
             for row, text in enumerate(
-                dict.fromkeys(s for text in passage_texts for s in sentences(text)),
+                dict.fromkeys(s for split in passage_sentences.values() for s in split),
                 start=len(passage_texts),
             )
         }
@@ -120,7 +121,7 @@ class Ingestor:
                     article_passages,
                     vectors[offset : offset + count],
                     [
-                        vectors[[sentence_rows[s] for s in sentences(p.text)]]
+                        vectors[[sentence_rows[s] for s in passage_sentences[p.text]]]
                         for p in article_passages
                     ],
                 )

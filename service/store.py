@@ -232,19 +232,15 @@ class ChromaStore:
         """The stored content fingerprint of each of these articles that is stored."""
         found: dict[str, str] = {}
         for ids in self._batches(list(article_ids)):
-            records = self._articles.get(ids=ids, include=["metadatas"])
-            for article_id, metadata in zip(records["ids"], records["metadatas"], strict=True):
-                found[article_id] = str(metadata.get("fingerprint"))
+            found |= _fingerprints(self._articles.get(ids=ids, include=["metadatas"]))
         return found
 
     @_reaching_store
-    def all_fingerprints(self, page_size: int = 5000) -> dict[str, str]:
+    def all_fingerprints(self) -> dict[str, str]:
         """The content fingerprint of every stored article, read page by page."""
         found: dict[str, str] = {}
-        for offset in range(0, self._articles.count(), page_size):
-            page = self._articles.get(include=["metadatas"], limit=page_size, offset=offset)
-            for article_id, metadata in zip(page["ids"], page["metadatas"], strict=True):
-                found[article_id] = str(metadata.get("fingerprint"))
+        for page in _pages(self._articles, ["metadatas"]):
+            found |= _fingerprints(page)
         return found
 
     @_reaching_store
@@ -343,15 +339,13 @@ class ChromaStore:
         self._meta.upsert(ids=[_REVISION], documents=[uuid.uuid4().hex], embeddings=[[1.0]])
 
     @_reaching_store
-    def all_passages(self, page_size: int = 5000) -> list[StoredPassage]:
+    def all_passages(self) -> list[StoredPassage]:
         """Every passage with its article (no vectors), read page by page."""
-        records = []
-        for offset in range(0, self._passages.count(), page_size):
-            page = self._passages.get(
-                include=["documents", "metadatas"], limit=page_size, offset=offset
-            )
-            records += _stored_passages(page)
-        return records
+        return [
+            record
+            for page in _pages(self._passages, ["documents", "metadatas"])
+            for record in _stored_passages(page)
+        ]
 
     @_reaching_store
     def nearest_passages(
@@ -445,6 +439,19 @@ class ChromaStore:
 _REVISION = "revision"
 
 # Chroma holds records as metadata dicts; below, they become the service's records and back.
+
+
+def _pages(collection: Collection, include: list, page_size: int = 5000) -> Iterator[dict]:
+    """Every record of the collection, a `get` result at a time."""
+    for offset in range(0, collection.count(), page_size):
+        yield collection.get(include=include, limit=page_size, offset=offset)
+
+
+def _fingerprints(found: dict) -> dict[str, str]:
+    return {
+        article_id: str(metadata.get("fingerprint"))
+        for article_id, metadata in zip(found["ids"], found["metadatas"], strict=True)
+    }
 
 
 def _stored_passages(found: dict) -> list[StoredPassage]:

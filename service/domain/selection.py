@@ -13,6 +13,8 @@ from typing import Literal
 
 import numpy as np
 
+from service.domain.records import ArticleRef
+
 Operator = Literal["in", ">=", "<="]
 
 
@@ -56,6 +58,17 @@ class ArticleFilter:
         if self.date_to:
             found.append(Condition("date_int", "<=", date_number(self.date_to)))
         return found
+
+    @staticmethod
+    def columns(articles: Sequence[ArticleRef]) -> dict[str, np.ndarray]:
+        """The fields filters test, one array each, a row per article (as `mask` takes them)."""
+        return {
+            "article_id": np.array([a.article_id for a in articles], dtype=object),
+            "source": np.array([a.source for a in articles], dtype=object),
+            "date_int": np.array(
+                [date_number(a.date) if a.date else 0 for a in articles], dtype=np.int64
+            ),
+        }
 
     def mask(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
         """Which rows pass, given each field as an array (None where a row lacks the field,

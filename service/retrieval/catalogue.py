@@ -10,7 +10,7 @@ import threading
 
 import numpy as np
 
-from service.domain import ArticleFilter, Store, StoredArticle, date_number
+from service.domain import ArticleFilter, Store, StoredArticle
 from service.retrieval.following import StoreFollower
 
 
@@ -20,11 +20,7 @@ class ArticleCatalogue:
         self._follower = StoreFollower(store)
         self._lock = threading.Lock()
         self._fingerprints: dict[str, str] = {}
-        self._columns: dict[str, np.ndarray] = {
-            "article_id": np.array([], dtype=object),
-            "source": np.array([], dtype=object),
-            "date_int": np.array([], dtype=np.int64),
-        }
+        self._columns = ArticleFilter.columns([])
         self._newest_first = np.array([], dtype=np.int64)
 
     def page(
@@ -45,13 +41,7 @@ class ArticleCatalogue:
         leaving = set(changes.gone) | set(changes.arriving)
         keep = ~np.isin(self._columns["article_id"], list(leaving))
         arriving = self._store.articles(list(changes.arriving))
-        added = {
-            "article_id": np.array([a.id for a in arriving], dtype=object),
-            "source": np.array([a.source for a in arriving], dtype=object),
-            "date_int": np.array(
-                [date_number(a.date) if a.date else 0 for a in arriving], dtype=np.int64
-            ),
-        }
+        added = ArticleFilter.columns([a.ref for a in arriving])
         self._columns = {k: np.concatenate([v[keep], added[k]]) for k, v in self._columns.items()}
         for article_id in changes.gone:
             del self._fingerprints[article_id]

@@ -6,7 +6,7 @@ holds, and when the store's revision moves (a write by this process, or by anoth
 a shared Chroma server) it applies only the difference: the passages of new and changed
 articles are added, those of changed and deleted ones are masked out.
 
-Scores are BM25 as bm25s computes it (Lucene variant, k1 1.5, b 0.75; tests/test_retrieval.py
+Scores are BM25 as bm25s computes it (Lucene variant, k1 1.5, b 0.75; tests/test_keyword_index.py
 holds the two to the same numbers), but document frequencies and the mean length are taken over
 the live passages at query time, so adding and masking passages leaves no stale statistics.
 (bm25s precomputes every score when it indexes, which made each change a full rebuild.)
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from service.domain import ArticleFilter, Store, StoredPassage, date_number
+from service.domain import ArticleFilter, Store, StoredPassage
 from service.retrieval.following import StoreFollower
 from service.text import terms, terms_of
 
@@ -55,14 +55,11 @@ class _Rows:
 
     @classmethod
     def of(cls, records: list[StoredPassage], lengths: list[int]) -> "_Rows":
-        articles = [record.article for record in records]
         return cls(
             passage_ids=np.array([r.passage.id for r in records], dtype=object),
             live=np.ones(len(records), dtype=bool),
             lengths=np.array(lengths, dtype=np.float32),
-            article_id=np.array([a.article_id for a in articles], dtype=object),
-            source=np.array([a.source for a in articles], dtype=object),
-            date_int=np.array([date_number(a.date) if a.date else 0 for a in articles], np.int64),
+            **ArticleFilter.columns([record.article for record in records]),
         )
 
     def __len__(self) -> int:
@@ -202,6 +199,8 @@ class KeywordIndex:
     def _merge(self) -> None:
         """One main segment of the live rows, renumbered; nothing pending."""
         keep = self._rows.live
+        if not self._pending and keep.all():
+            return
         main = self._main.tocoo()
         rows, columns, counts = (
             np.concatenate(part)
