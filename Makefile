@@ -1,7 +1,8 @@
-# Two commands on a fresh machine with Python 3.11:
+# Two commands on a fresh machine with Python 3.11, 3.12 or 3.13:
 #   make run   install into .venv, ingest seeds/, serve on 127.0.0.1:8000
 #   make test  install, lint, run every test
-PYTHON ?= python3.11
+# The oldest supported Python found; or name one: make run PYTHON=python3.13
+PYTHON ?= $(firstword $(shell command -v python3.11 python3.12 python3.13 2>/dev/null) python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

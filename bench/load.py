@@ -1,6 +1,7 @@
 """Load: concurrent clients on /search and extractive /ask against a running server.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--data PATH.jsonl]
+                                   [--profile] [--further-minutes 10]
 
 Ingests the BBC articles into bench/results/load-index (once: unchanged articles are skipped
 on later runs), starts `newsdesk serve` on loopback with one API key per client, then each
@@ -8,6 +9,11 @@ client asks in turn: a /search, then an /ask, with questions made from the artic
 Bounded in time (--seconds) and count (--max-requests); loopback only. Reports failed
 requests, p50/p95/p99 latency and requests/s per endpoint, and the server's resident memory
 before and after. Figures are printed and written to bench/results/load.json.
+
+--profile samples the server with py-spy during the measured window (the collapsed stacks go
+to bench/results/load-profile.txt) and reports where its CPU time went: the share of samples
+in which each function is on the stack. --further-minutes keeps the same load on for that
+much longer and samples the server's memory every 30 s, to see whether it levels off.
 """
 
 import argparse
@@ -103,13 +109,15 @@ async def client_loop(
         records.append((path, time.perf_counter() - started, outcome))
 
 
-async def run_load(url: str, keys: list[str], questions: list[str], args) -> tuple[list, float]:
+async def run_load(
+    url: str, keys: list[str], questions: list[str], seconds: float, max_requests: int
+) -> tuple[list, float]:
     records: list[tuple[str, float, str]] = []
-    budget = [args.max_requests]
+    budget = [max_requests]
     limits = httpx.Limits(max_connections=len(keys), max_keepalive_connections=len(keys))
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
         started = time.monotonic()
-        deadline = started + args.seconds
+        deadline = started + seconds
         await asyncio.gather(
             *(
                 client_loop(http, key, questions, deadline, budget, records, seed)
@@ -118,6 +126,57 @@ async def run_load(url: str, keys: list[str], questions: list[str], args) -> tup
         )
         elapsed = time.monotonic() - started
     return records, elapsed
+
+
+async def sample_memory(process: psutil.Process, every_s: float, samples: list) -> None:
+    """The server's resident MiB every `every_s` seconds until cancelled, as (seconds, MiB)."""
+    started = time.monotonic()
+    while True:
+        await asyncio.sleep(every_s)
+        resident_mib = round(process.memory_info().rss / 2**20)
+        samples.append((round(time.monotonic() - started), resident_mib))
+
+
+async def run_load_sampling_memory(
+    url: str, keys: list[str], questions: list[str], seconds: float, process: psutil.Process
+) -> tuple[list, float, list]:
+    samples: list[tuple[int, int]] = []
+    sampler = asyncio.create_task(sample_memory(process, 30, samples))
+    try:
+        records, elapsed = await run_load(url, keys, questions, seconds, 10**9)
+    finally:
+        sampler.cancel()
+    return records, elapsed, samples
+
+
+def profile(pid: int, seconds: float) -> subprocess.Popen:
+    """py-spy sampling the server for `seconds` (collapsed stacks, one line per stack)."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record", "--pid", str(pid), "--duration", str(int(seconds)),
+            "--rate", "50", "--format", "raw", "--nonblocking",
+            "--output", str(RESULTS / "load-profile.txt"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def where_time_went(collapsed: Path, top: int = 25) -> list[tuple[str, float]]:
+    """Each function's share of the samples in which it is on the stack (inclusive), the
+    largest first. py-spy counts only threads that are running, so an idle worker costs
+    nothing here."""
+    on_stack: dict[str, int] = {}
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        total += int(count)
+        # A frame is "function (file:line)"; the same function at other lines counts once.
+        for function in {frame.rsplit(":", 1)[0] for frame in stack.split(";")}:
+            on_stack[function] = on_stack.get(function, 0) + int(count)
+    ranked = sorted(on_stack.items(), key=lambda item: -item[1])[:top]
+    return [(function, round(count / total, 3)) for function, count in ranked]
 
 
 def summarize(records: list[tuple[str, float, str]], elapsed: float) -> dict:
@@ -145,6 +204,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="py-spy the measured window")
+    parser.add_argument("--further-minutes", type=float, default=0)
     args = parser.parse_args()
 
     newsdesk = [sys.executable, "-m", "service.cli"]
@@ -171,8 +232,24 @@ def main() -> None:
         process = psutil.Process(server.pid)
         memory_before = process.memory_info().rss / 2**20
 
-        records, elapsed = asyncio.run(run_load(url, keys, questions_from(args.data), args))
+        questions = questions_from(args.data)
+        profiler = profile(server.pid, args.seconds) if args.profile else None
+        records, elapsed = asyncio.run(
+            run_load(url, keys, questions, args.seconds, args.max_requests)
+        )
         memory_after = process.memory_info().rss / 2**20
+        if profiler:
+            profiler.wait(timeout=120)
+        further = None
+        if args.further_minutes:
+            more, more_elapsed, samples = asyncio.run(
+                run_load_sampling_memory(url, keys, questions, args.further_minutes * 60, process)
+            )
+            further = {
+                "minutes": args.further_minutes,
+                "endpoints": summarize(more, more_elapsed),
+                "server_rss_mib_every_30_s": samples,
+            }
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -186,6 +263,13 @@ def main() -> None:
         "server_rss_mib": {"before": round(memory_before), "after": round(memory_after)},
         "cpus": os.cpu_count(),
     }
+    if args.profile:
+        results["profile"] = {
+            "samples": "bench/results/load-profile.txt (py-spy, 50 Hz, running threads)",
+            "share_of_samples_on_stack": where_time_went(RESULTS / "load-profile.txt"),
+        }
+    if further:
+        results["further"] = further
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

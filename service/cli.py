@@ -1,7 +1,10 @@
 """The `newsdesk` command: the same verbs as the HTTP API.
 
 Exit codes: 0 done; 1 some records failed (the rest were stored) or the article was not found;
-2 bad usage or settings; 3 the index could not be used.
+2 bad usage or settings; 3 the index could not be used; 4 `ask`: the articles don't answer the
+question (the reply says so).
+
+`--json` on ask, search, brief and articles prints what the HTTP API answers, field for field.
 """
 
 import argparse
@@ -10,12 +13,15 @@ import datetime as dt
 import sys
 import textwrap
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from service.domain import ArticleFilter, ArticleRef, StoreError, check_date_range
 from service.settings import Settings, SettingsError, load_settings
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE, EXIT_NOT_ANSWERED = 0, 1, 2, 3, 4
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +73,12 @@ def _articles(args: argparse.Namespace, settings: Settings) -> int:
     total, articles = ArticleCatalogue(open_store(settings)).page(
         _selection(args), limit=args.limit, offset=args.offset
     )
+    if args.json:
+        from service.api.schemas import ArticlePageOut, ArticleSummaryOut
+
+        summaries = [ArticleSummaryOut.of(article) for article in articles]
+        page = ArticlePageOut(total=total, limit=args.limit, offset=args.offset, articles=summaries)
+        return _print_json(page)
     for article in articles:
         print(
             f"{article.id}\t{article.date or '-'}\t{article.source or '-'}\t{article.title or ''}"
@@ -81,6 +93,12 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     passages = build_components(settings).retriever.search(
         args.query, k=args.k, selection=_selection(args)
     )
+    if args.json:
+        from service.api.schemas import PassageHitOut, SearchOut
+
+        return _print_json(
+            SearchOut(query=args.query, passages=[PassageHitOut.of(p) for p in passages])
+        )
     for rank, passage in enumerate(passages, start=1):
         print(f"[{rank}] {_describe(passage.article)}  similarity {passage.similarity:.2f}")
         print(f"    {passage.article.article_id} chars {passage.start}-{passage.end}")
@@ -98,6 +116,12 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     answer = build_components(settings).pipeline.ask(
         args.question, k=args.k, selection=_selection(args)
     )
+    answered = EXIT_OK if answer.grounded else EXIT_NOT_ANSWERED
+    if args.json:
+        from service.api.schemas import AskOut
+
+        _print_json(AskOut.of(answer))
+        return answered
     print(textwrap.fill(answer.text, 100))
     if answer.citations:
         print("\nSources:")
@@ -110,7 +134,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         f"({answer.mode}{'' if answer.grounded else ', not answered by the articles'})",
         file=sys.stderr,
     )
-    return EXIT_OK
+    return answered
 
 
 def _brief(args: argparse.Namespace, settings: Settings) -> int:
@@ -124,6 +148,10 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
         length=args.length,
     )
     briefing = build_components(settings).briefing.brief(request)
+    if args.json:
+        from service.api.schemas import BriefingOut
+
+        return _print_json(BriefingOut.of(briefing))
     period = " to ".join(day.isoformat() if day else "..." for day in briefing.period)
     print(f"{briefing.title} ({period}), {briefing.articles_used} articles\n")
     for bullet in briefing.bullets:
@@ -134,6 +162,11 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
         print("Nothing to brief: no articles matched.")
     for warning in briefing.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_json(reply: BaseModel) -> int:
+    print(reply.model_dump_json(indent=2))
     return EXIT_OK
 
 
@@ -201,6 +234,10 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="date_to", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
 
 
+def _add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the HTTP API's JSON reply")
+
+
 def _at_least(minimum: int) -> Callable[[str], int]:
     def whole_number(value: str) -> int:
         number = int(value)
@@ -215,6 +252,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsdesk", description="Grounded answers and briefings from your own news archive."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('newsdesk')}")
     verbs = parser.add_subparsers(dest="command", required=True)
 
     ingest = verbs.add_parser("ingest", help="ingest files and directories (.txt .md .html .jsonl)")
@@ -226,18 +264,21 @@ def _parser() -> argparse.ArgumentParser:
     _add_filters(articles)
     articles.add_argument("--limit", type=_at_least(1), default=50)
     articles.add_argument("--offset", type=_at_least(0), default=0)
+    _add_json(articles)
     articles.set_defaults(run=_articles)
 
     search = verbs.add_parser("search", help="the passages that best match a query")
     search.add_argument("query")
     search.add_argument("-k", type=_at_least(1), default=8, help="how many passages (default 8)")
     _add_filters(search)
+    _add_json(search)
     search.set_defaults(run=_search)
 
     ask = verbs.add_parser("ask", help="a cited answer from the articles")
     ask.add_argument("question")
     ask.add_argument("-k", type=_at_least(1), default=6, help="passages to answer from (default 6)")
     _add_filters(ask)
+    _add_json(ask)
     ask.set_defaults(run=_ask)
 
     brief = verbs.add_parser("brief", help="a cited briefing on a period (and topic)")
@@ -245,6 +286,7 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--max-articles", type=_at_least(1), default=50)
     brief.add_argument("--length", choices=["short", "medium", "long"], default="medium")
     _add_filters(brief)
+    _add_json(brief)
     brief.set_defaults(run=_brief)
 
     show = verbs.add_parser("show", help="print one article with its passages as JSON")

@@ -2,9 +2,11 @@
 
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
-from tests.conftest import BLINKEN_ARTICLE
+from service.api.schemas import ArticlePageOut, AskOut, BriefingOut, SearchOut
+from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE
 from tests.processes import newsdesk_environment
 
 
@@ -81,6 +83,7 @@ def test_search_and_ask(tmp_path: Path, seeds_dir: Path):
     unanswered = newsdesk("ask", "Who won the football World Cup final?", index=index)
     assert unanswered.stdout.strip() == "The articles don't say."
     assert "not answered by the articles" in unanswered.stderr
+    assert unanswered.returncode == 4, "a script can tell an abstention from an answer"
 
     assert newsdesk("ask", "x", "-k", "0", index=index).returncode == 2
 
@@ -92,3 +95,46 @@ def test_search_and_ask(tmp_path: Path, seeds_dir: Path):
     assert briefing.stdout.count("\n- ") == 3
     reversed_range = newsdesk("brief", "--from", "2023-01-01", "--to", "2021-01-01", index=index)
     assert reversed_range.returncode == 2
+
+
+def test_json_output_is_the_http_apis_reply(tmp_path: Path, seeds_dir: Path):
+    """--json prints what the HTTP API answers: a script reads the same fields either way."""
+    index = tmp_path / "index"
+    assert newsdesk("ingest", "--quiet", str(seeds_dir), index=index).returncode == 0
+    question = "How many vaccine doses did China pledge to COVAX?"
+
+    answered = newsdesk("ask", question, "--json", index=index)
+    assert answered.returncode == 0, answered.stderr
+    answer = AskOut.model_validate_json(answered.stdout)
+    assert answer.grounded and "10 million" in answer.answer
+    assert answer.citations[0].article_id == ALASKA_ARTICLE
+    cited = answer.citations[0]
+    assert cited.quote_end - cited.quote_start == len(cited.quote) > 0
+
+    unanswered = newsdesk("ask", "Who won the football World Cup final?", "--json", index=index)
+    assert unanswered.returncode == 4
+    assert AskOut.model_validate_json(unanswered.stdout).grounded is False
+
+    found = SearchOut.model_validate_json(
+        newsdesk("search", "COVAX vaccine doses", "-k", "2", "--json", index=index).stdout
+    )
+    assert found.query == "COVAX vaccine doses" and len(found.passages) == 2
+    assert found.passages[0].article_id == ALASKA_ARTICLE
+
+    page = ArticlePageOut.model_validate_json(
+        newsdesk("articles", "--limit", "2", "--json", index=index).stdout
+    )
+    assert (page.total, page.limit, page.offset, len(page.articles)) == (3, 2, 0, 2)
+
+    briefing = newsdesk("brief", "--length", "short", "--json", index=index)
+    assert briefing.returncode == 0, briefing.stderr
+    bullets = BriefingOut.model_validate_json(briefing.stdout).bullets
+    assert len(bullets) == 3 and all(bullet.citations for bullet in bullets)
+
+
+def test_version():
+    shown = subprocess.run(
+        [sys.executable, "-m", "service.cli", "--version"], capture_output=True, text=True
+    )
+    assert shown.returncode == 0
+    assert shown.stdout.strip() == f"newsdesk {version('newsdesk')}"

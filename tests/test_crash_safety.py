@@ -21,31 +21,23 @@ from service.settings import load_settings
 from service.text import sentences
 from tests.processes import newsdesk_environment
 
-# Real articles from ../shared/data (see its README), found beside this clone or, for a clone
-# made elsewhere, where the workplace keeps it; SHARED_DATA points elsewhere if needed.
-DATA_CANDIDATES = [
-    Path(os.environ["SHARED_DATA"]) if "SHARED_DATA" in os.environ else None,
-    Path(__file__).resolve().parents[2] / "shared" / "data",
-    Path("/work/shared/data"),
-]
+# 96 articles of three Wikipedia paragraphs each (tests/fixtures/README.md), about as long as
+# news articles: two to three passages each.
+ARTICLES_FILE = Path(__file__).parent / "fixtures/wikipedia_articles.jsonl"
 ARTICLES = 96
 BATCH = 8
 
 
 @pytest.fixture
-def bbc_subset(tmp_path: Path) -> Path:
-    """The first ARTICLES BBC articles, as a JSONL file in the test's own folder."""
-    found = [d for d in DATA_CANDIDATES if d and (d / "bbc_news/articles.jsonl").exists()]
-    assert found, f"BBC articles not found in {DATA_CANDIDATES}: set SHARED_DATA to ../shared/data"
-    subset = tmp_path / "bbc.jsonl"
-    with (found[0] / "bbc_news/articles.jsonl").open() as source:
-        subset.write_text("".join(next(source) for _ in range(ARTICLES)))
-    return subset
+def articles() -> Path:
+    lines = ARTICLES_FILE.read_text().splitlines()
+    assert len(lines) == ARTICLES
+    return ARTICLES_FILE
 
 
-def start_ingest(subset: Path, index: Path) -> subprocess.Popen:
+def start_ingest(articles: Path, index: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "ingest", str(subset)],
+        [sys.executable, "-m", "service.cli", "ingest", str(articles)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -122,15 +114,15 @@ def assert_consistent(components: Components, expected_ids: set[str]) -> None:
 
 
 @pytest.mark.parametrize("delay_s", [0.0, 0.6])
-def test_ingest_killed_part_way_then_run_again(bbc_subset, tmp_path, embedder, delay_s):
+def test_ingest_killed_part_way_then_run_again(articles, tmp_path, embedder, delay_s):
     index = tmp_path / "index"
-    expected = {json.loads(line)["id"] for line in bbc_subset.read_text().splitlines()}
+    expected = {json.loads(line)["id"] for line in articles.read_text().splitlines()}
 
-    shown = kill_after_progress(start_ingest(bbc_subset, index), 3 * BATCH, delay_s)
+    shown = kill_after_progress(start_ingest(articles, index), 3 * BATCH, delay_s)
     stored = stored_articles(index)
     assert shown <= stored < ARTICLES, "killed part-way, with finished batches kept"
 
-    rerun = start_ingest(bbc_subset, index)
+    rerun = start_ingest(articles, index)
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
     assert f"{ARTICLES - stored} new, {stored} unchanged, 0 updated, 0 failed" in out

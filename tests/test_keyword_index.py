@@ -1,11 +1,13 @@
 """The keyword index: BM25's numbers, applied as changes, saved and caught up across processes."""
 
+import json
 import time
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import pytest
+import Stemmer
 
 from service import store as store_module
 from service.components import Components, build_components
@@ -18,6 +20,7 @@ from tests.test_retrieval import ingest_records
 
 EVERYTHING = ArticleFilter()
 QUERIES = ["China exports", "Blinken Xi Beijing", "COVAX vaccine doses", "talks in Alaska"]
+STEMMER = Stemmer.Stemmer("english")
 AIRSHIP = {"id": "airship", "text": "A zeppelin landed at the harbour. China watched."}
 
 
@@ -44,6 +47,26 @@ class CountingStore:
 
     def __getattr__(self, name):
         return getattr(self._store, name)
+
+
+def test_terms_are_what_bm25s_tokenize_gives():
+    """`terms` reimplements bm25s's tokenizer for speed; the keyword index must not notice."""
+    fixtures = Path(__file__).parent / "fixtures/wikipedia_articles.jsonl"
+    texts = [json.loads(line)["text"] for line in fixtures.read_text().splitlines()]
+    texts += [
+        ALASKA_ARTICLE,
+        BLINKEN_ARTICLE,
+        "",
+        "A I",
+        "Don't STOP the Zürich-bound 3,400 trains!",
+    ]
+    # Full-width digits, a ligature, a curly apostrophe: what Unicode-aware \w does with them.
+    texts += ["na\u00efve caf\u00e9 \u2014 \ufb01nance \uff12\uff10\uff12\uff12 doesn\u2019t"]
+    expected = bm25s.tokenize(
+        texts, stopwords="en", stemmer=STEMMER, return_ids=False, show_progress=False
+    )
+    assert terms_of(texts) == expected
+    assert [terms(text) for text in texts] == expected
 
 
 def bm25s_scores(components: Components, query: str) -> dict[str, float]:

@@ -13,10 +13,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from service.api.access import Access, authenticated
 from service.api.body_limit import BodySizeLimit
-from service.api.routes import articles, ask, brief, health
+from service.api.errors import OPENAI_PATHS, error_body
+from service.api.routes import articles, ask, brief, health, openai_compatible
 from service.components import Components, build_components
 from service.domain import StoreUnavailable
 from service.settings import Settings
@@ -58,8 +60,10 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(articles.router, dependencies=keyed)
     app.include_router(ask.router, dependencies=keyed)
     app.include_router(brief.router, dependencies=keyed)
+    app.include_router(openai_compatible.router, dependencies=keyed)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_request_bytes)
     if settings.http.cors_origins:
@@ -86,18 +90,33 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
 
 
 def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    message = f"the article store is unavailable, retry shortly: {error}"
     return JSONResponse(
-        {"detail": f"the article store is unavailable, retry shortly: {error}"},
+        error_body(request.url.path, status.HTTP_503_SERVICE_UNAVAILABLE, message),
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(STORE_RETRY_AFTER_S)},
     )
 
 
-def _invalid_request(request: Request, error: Exception) -> Response:
-    """FastAPI's 422, but written as ASCII JSON: the errors echo the input, and input that is
-    not valid Unicode (a lone surrogate) cannot be encoded as UTF-8, only escaped."""
-    assert isinstance(error, RequestValidationError)
-    body = json.dumps({"detail": jsonable_encoder(error.errors())}, ensure_ascii=True)
-    return Response(
-        body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json"
+def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return JSONResponse(
+        error_body(request.url.path, error.status_code, str(error.detail)),
+        status_code=error.status_code,
+        headers=error.headers,
     )
+
+
+def _invalid_request(request: Request, error: Exception) -> Response:
+    """FastAPI's 422 (OpenAI's 400 under /v1/), written as ASCII JSON: the errors echo the
+    input, and input that is not valid Unicode (a lone surrogate) cannot be encoded as UTF-8,
+    only escaped."""
+    assert isinstance(error, RequestValidationError)
+    errors = jsonable_encoder(error.errors())
+    message = "; ".join(
+        f"{'.'.join(str(part) for part in e['loc'][1:]) or 'body'}: {e['msg']}" for e in errors
+    )
+    path = request.url.path
+    code = 400 if path.startswith(OPENAI_PATHS) else status.HTTP_422_UNPROCESSABLE_CONTENT
+    body = json.dumps(error_body(path, code, message, detail=errors), ensure_ascii=True)
+    return Response(body, status_code=code, media_type="application/json")

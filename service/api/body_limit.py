@@ -4,6 +4,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.errors import error_body
+
 
 class BodySizeLimit:
     """ASGI middleware: 413 when a body is larger than `max_bytes`.
@@ -22,7 +24,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         body, more, size = [], True, 0
         while more:
@@ -32,15 +34,15 @@ class BodySizeLimit:
                 return
             size += len(message.get("body", b""))
             if size > self._max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             body.append(message)
             more = message.get("more_body", False)
         await self._app(scope, _replay(body, then=receive), send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
         detail = f"request body is over the limit of {self._max_bytes} bytes"
-        payload = json.dumps({"detail": detail}).encode()
+        payload = json.dumps(error_body(scope["path"], 413, detail)).encode()
         await send(
             {
                 "type": "http.response.start",
