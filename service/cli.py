@@ -10,6 +10,7 @@ question (the reply says so).
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import sys
 import textwrap
 from collections.abc import Callable
@@ -52,18 +53,52 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     from service.components import build_components
     from service.loading import load_paths
+    from service.loading.web import WebClient, load_urls
 
+    urls = [source for source in args.sources if _is_url(source)]
+    paths = [Path(source) for source in args.sources if not _is_url(source)]
+    max_bytes = settings.ingestion.max_article_bytes
     with _writing(settings):
         components = build_components(settings)
+        stored = components.ingestor.already_stored
+        loaded = itertools.chain(
+            load_paths(paths, max_bytes=max_bytes),
+            load_urls(urls, WebClient(settings.web), max_bytes=max_bytes, stored=stored),
+        )
         with tqdm(desc="ingesting", unit=" articles", disable=args.quiet, file=sys.stderr) as bar:
-            report = components.ingestor.ingest(
-                load_paths(args.paths, max_bytes=settings.ingestion.max_article_bytes),
-                progress=bar.update,
-            )
+            report = components.ingestor.ingest(loaded, progress=bar.update)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
     return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    import threading
+
+    from service.components import build_components
+    from service.watching import feed_watcher
+
+    if args.every:
+        settings = settings.replace(feed_interval_s=args.every)
+    with _writing(settings):
+        watcher = feed_watcher(build_components(settings), args.feeds)
+        if args.once:
+            polls = watcher.poll_due()
+            for poll in polls:
+                print(poll.summary(), file=sys.stderr if poll.error else sys.stdout)
+            return EXIT_PARTIAL if any(poll.error for poll in polls) else EXIT_OK
+        stop = threading.Event()
+        try:
+            watcher.run(stop, lambda poll: print(poll.summary(), flush=True))
+        except KeyboardInterrupt:
+            stop.set()
+    return EXIT_OK
+
+
+def _is_url(source: str) -> bool:
+    # Any scheme, so that ftp://... is refused as a URL rather than missed as a file.
+    return "://" in source
 
 
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
@@ -217,6 +252,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from service.components import build_components
+    from service.mcp_server import newsdesk_mcp
+
+    # stdout carries the protocol: anything a library prints while loading goes to stderr.
+    with contextlib.redirect_stdout(sys.stderr):
+        components = build_components(settings)
+        components.keyword.refresh()
+    newsdesk_mcp(lambda: components).run("stdio")
+    return EXIT_OK
+
+
 def _writing(settings: Settings) -> contextlib.AbstractContextManager:
     """The local index held for this process's writes (a Chroma server needs no such hold)."""
     from service.store import sole_writer
@@ -255,10 +302,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {version('newsdesk')}")
     verbs = parser.add_subparsers(dest="command", required=True)
 
-    ingest = verbs.add_parser("ingest", help="ingest files and directories (.txt .md .html .jsonl)")
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest = verbs.add_parser(
+        "ingest", help="ingest files, directories (.txt .md .html .jsonl), pages and feeds"
+    )
+    ingest.add_argument(
+        "sources",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="a file, a directory, or an http(s) "
+        "URL of a page or of an RSS or Atom feed (each entry's page is fetched)",
+    )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(run=_ingest)
+
+    watch = verbs.add_parser(
+        "watch", help="poll RSS or Atom feeds and ingest their new entries (Ctrl-C stops)"
+    )
+    watch.add_argument("feeds", nargs="+", metavar="URL")
+    watch.add_argument(
+        "--every", type=_at_least(1), metavar="SECONDS", help="seconds between polls of a feed"
+    )
+    watch.add_argument("--once", action="store_true", help="poll each feed once, then stop")
+    watch.set_defaults(run=_watch)
 
     articles = verbs.add_parser("articles", help="list stored articles, newest first")
     _add_filters(articles)
@@ -301,6 +366,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=_serve)
+
+    mcp = verbs.add_parser("mcp", help="serve the read-only MCP tools over stdio")
+    mcp.set_defaults(run=_mcp)
     return parser
 
 

@@ -66,6 +66,10 @@ class Ingestor:
                 progress(len(batch))
         return report
 
+    def already_stored(self, article_ids: list[str]) -> set[str]:
+        """Which of these articles are stored: a feed's entries among them need no fetching."""
+        return {article.id for article in self._store.articles(article_ids)}
+
     def delete(self, article_id: str) -> bool:
         with self._write_lock:
             return self._store.delete(article_id)

@@ -12,13 +12,13 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
     PositiveFloat,
     PositiveInt,
     SecretStr,
-    field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -30,8 +30,15 @@ class SettingsError(ValueError):
     """A setting is misspelt or has an invalid value."""
 
 
-# Keys come comma-separated from the environment, not as JSON.
-Keys = Annotated[list[SecretStr], NoDecode]
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+# Lists come comma-separated from the environment, not as JSON.
+CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
+Keys = Annotated[list[SecretStr], NoDecode, BeforeValidator(_comma_separated)]
 
 
 class _Section(BaseSettings):
@@ -225,18 +232,34 @@ class HTTPSettings(_Section):
     max_request_bytes: PositiveInt = Field(
         10_000_000, description="Largest request body accepted, in bytes."
     )
-    cors_origins: Annotated[list[str], NoDecode] = Field(
+    cors_origins: CommaSeparated = Field(
         [],
         description="Comma-separated origins whose pages may call the API from a browser; "
         "none by default (same-origin only).",
     )
 
-    @field_validator("api_keys", "admin_api_keys", "cors_origins", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
-        return value
+
+class WebSettings(_Section):
+    """Fetching pages and feeds: `newsdesk ingest URL`, `newsdesk watch` and the server's
+    feed poller."""
+
+    feeds: CommaSeparated = Field(
+        [],
+        description="Comma-separated RSS or Atom feed URLs the server polls for new articles; "
+        "none by default (no polling).",
+    )
+    feed_interval_s: PositiveFloat = Field(
+        900.0,
+        description="Seconds between two polls of a feed; a failing feed waits twice as long "
+        "after each failure in a row, up to a day.",
+    )
+    fetch_timeout_s: PositiveFloat = Field(20.0, description="Seconds a fetch may take.")
+    fetch_host_delay_s: float = Field(
+        1.0, ge=0, description="Seconds between two requests to the same host."
+    )
+    fetch_max_bytes: PositiveInt = Field(
+        5_000_000, description="Largest feed or page fetched, in bytes."
+    )
 
 
 class Settings(BaseModel):
@@ -253,6 +276,7 @@ class Settings(BaseModel):
     briefing: BriefingSettings = Field(default_factory=BriefingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     http: HTTPSettings = Field(default_factory=HTTPSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def variables(cls) -> dict[str, str]:

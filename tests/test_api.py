@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+DATE_FORMS = "expected YYYY-MM-DD or a day, month and year such as 26 Jul 2022"
+
 ARTICLES = [
     {
         "id": "fed-1",
@@ -77,7 +79,7 @@ def test_partial_failure_is_207_and_names_the_index(client: TestClient):
     assert report["new"] == 1 and report["failed"] == 3
     assert report["errors"] == [
         {"where": "articles[1]", "message": "empty text"},
-        {"where": "articles[2]", "message": "unparsable date 'June 5th': expected YYYY-MM-DD"},
+        {"where": "articles[2]", "message": "unparsable date 'June 5th': " + DATE_FORMS},
         {"where": "articles[3]", "message": "expected a JSON object, got str"},
     ]
     assert client.get("/articles/fed-1").json() == before, "a failed update leaves the stored one"

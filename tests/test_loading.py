@@ -10,6 +10,8 @@ from service.domain import Article, LoadError
 from service.loading import RecordError, article_from_record, load_paths
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE, SEEDS
 
+DATE_FORMS = "expected YYYY-MM-DD or a day, month and year such as 26 Jul 2022"
+
 LIMIT = 100_000
 
 
@@ -158,7 +160,7 @@ def test_bad_records_are_reported_by_file_and_line_and_the_rest_load(tmp_path: P
     assert by_line == {
         f"{path}:2": "empty text",
         f"{path}:3": "malformed JSON: Expecting property name enclosed in double quotes (column 2)",
-        f"{path}:4": "unparsable date '2022-13-45': expected YYYY-MM-DD",
+        f"{path}:4": "unparsable date '2022-13-45': " + DATE_FORMS,
         f"{path}:5": "not valid UTF-8 (byte 0xe9 at offset 29)",
         f"{path}:6": "article is 200 bytes, over the 100 limit",
         f"{path}:7": "expected a JSON object, got list",
@@ -177,7 +179,7 @@ def test_bad_single_files(tmp_path: Path):
         "binary.txt": "not valid UTF-8 (byte 0xff at offset 0)",
         "big.txt": "file is 500 bytes, over the 100 limit",
         "empty.txt": "empty text",
-        "baddate.txt": "unparsable date '2023-02-30': expected YYYY-MM-DD",
+        "baddate.txt": "unparsable date '2023-02-30': " + DATE_FORMS,
     }
 
 
@@ -193,3 +195,26 @@ def test_bad_single_files(tmp_path: Path):
 def test_record_field_types_checked(record: dict, message: str):
     with pytest.raises(RecordError, match=message):
         article_from_record(record, max_bytes=LIMIT)
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("2022-07-26", dt.date(2022, 7, 26)),
+        ("2022-07-26T23:30:00-05:00", dt.date(2022, 7, 26)),
+        # RSS's RFC 2822; the publisher's own day, not moved to UTC.
+        ("Tue, 26 Jul 2022 14:03:00 GMT", dt.date(2022, 7, 26)),
+        ("Tue, 26 Jul 2022 23:30:00 -0500", dt.date(2022, 7, 26)),
+        ("26 July 2022", dt.date(2022, 7, 26)),
+        ("July 26, 2022", dt.date(2022, 7, 26)),
+    ],
+)
+def test_dates_in_the_forms_feeds_and_pages_write_them(written, day):
+    record = {"text": "Text.", "date": written}
+    assert article_from_record(record, max_bytes=LIMIT).date == day
+
+
+@pytest.mark.parametrize("written", ["2022", "July 26", "soon", "2023-02-30"])
+def test_a_date_without_day_month_and_year_is_refused(written):
+    with pytest.raises(RecordError, match="unparsable date"):
+        article_from_record({"text": "Text.", "date": written}, max_bytes=LIMIT)

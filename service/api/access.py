@@ -1,8 +1,8 @@
 """Who may call the API, and how often: bearer keys, admin keys, a per-key rate limit.
 
 With no keys configured the API is open (the default binds to 127.0.0.1). With keys, every
-route that depends on `authenticated` needs `Authorization: Bearer KEY`; routes that change
-the archive depend on `admin` as well.
+route that depends on `authenticated` (and the MCP transport, wrapped in `Keyed`) needs
+`Authorization: Bearer KEY`; routes that change the archive depend on `admin` as well.
 """
 
 import hashlib
@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.settings import HTTPSettings
 
@@ -125,6 +127,26 @@ def authenticated(
                 headers={"Retry-After": str(math.ceil(wait_s))},
             )
     return caller
+
+
+class Keyed:
+    """An ASGI app (the MCP server's transport) behind the same keys and rate limit as the
+    routes that depend on `authenticated`."""
+
+    def __init__(self, app: ASGIApp):
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            authenticated(request, await _bearer(request))
+        except HTTPException as error:
+            refusal = JSONResponse(
+                {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+            )
+            await refusal(scope, receive, send)
+            return
+        await self._app(scope, receive, send)
 
 
 def admin(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:

@@ -13,15 +13,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
 
-from service.api.access import Access, authenticated
+from service.api.access import Access, Keyed, authenticated
 from service.api.body_limit import BodySizeLimit
 from service.api.errors import OPENAI_PATHS, error_body
 from service.api.routes import articles, ask, brief, health, openai_compatible
 from service.components import Components, build_components
 from service.domain import StoreUnavailable
+from service.mcp_server import newsdesk_mcp
 from service.settings import Settings
+from service.watching import FeedPoller, feed_watcher
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 # How long a client should wait before retrying while the Chroma server is away.
@@ -33,6 +37,12 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
     """The app; pass `components` to share ones already built (tests, the CLI's serve)."""
 
+    # The MCP server's tools reach the components once the lifespan has built them.
+    mcp = newsdesk_mcp(lambda: app.state.components)
+    # Stateless, JSON replies: no session outlives a request, so any replica can answer any
+    # call. The SDK checks the Host header against DNS rebinding when bound to loopback.
+    mcp.streamable_http_app(stateless_http=True, json_response=True, host=settings.http.host)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.components = components or build_components(settings)
@@ -42,7 +52,14 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         except StoreUnavailable as error:
             # Serve anyway: requests get 503 until the store is back, then work by themselves.
             log.warning("starting without the store: %s", error)
-        yield
+        feeds = settings.web.feeds
+        poller = FeedPoller(feed_watcher(app.state.components, feeds)) if feeds else None
+        if poller:
+            poller.start()
+        async with mcp.session_manager.run():
+            yield
+        if poller:
+            poller.stop()
 
     app = FastAPI(
         title="Newsdesk",
@@ -61,6 +78,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(ask.router, dependencies=keyed)
     app.include_router(brief.router, dependencies=keyed)
     app.include_router(openai_compatible.router, dependencies=keyed)
+    transport = Keyed(StreamableHTTPASGIApp(mcp.session_manager))
+    app.router.routes.append(Route("/mcp", transport, methods=["GET", "POST", "DELETE"]))
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(HTTPException, _http_error)

@@ -1,9 +1,13 @@
 """Text cleaning and the metadata that can be read off an article's text."""
 
+import contextlib
+import email.utils
 import html
 import re
 import unicodedata
 from datetime import date
+
+import dateparser
 
 from service.text import sentence_spans
 
@@ -84,13 +88,26 @@ def derive_title(text: str) -> str | None:
     return first_sentence[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0] + "…"
 
 
+_DATE_FORMS = "expected YYYY-MM-DD or a day, month and year such as 26 Jul 2022"
+
+
 def parse_date(value: object) -> date | None:
-    """An ISO date (YYYY-MM-DD, or the date part of an ISO timestamp); None stays None."""
+    """The date of an ISO date or timestamp (YYYY-MM-DD...), an RFC 2822 timestamp as RSS
+    writes them ("Tue, 26 Jul 2022 14:03:00 GMT"), or another common form with a day, a month
+    and a year ("26 July 2022", "July 26, 2022"), as written: the publisher's own day, not
+    converted to UTC. None stays None."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         raise ValueError(f"unparsable date {value!r}: expected text YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise ValueError(f"unparsable date {value!r}: expected YYYY-MM-DD") from None
+    text = value.strip()
+    with contextlib.suppress(ValueError):
+        return date.fromisoformat(text[:10])
+    with contextlib.suppress(TypeError, ValueError):
+        return email.utils.parsedate_to_datetime(text).date()
+    # A year alone or a day without its year is not a date: 1 January or this year would be
+    # made up.
+    parsed = dateparser.parse(text, settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    if parsed is None:
+        raise ValueError(f"unparsable date {value!r}: {_DATE_FORMS}")
+    return parsed.date()

@@ -92,7 +92,7 @@ def _parse_text(content: str, article_id: str, max_bytes: int) -> Article:
     )
 
 
-def _parse_html(content: str, article_id: str, max_bytes: int) -> Article:
+def parse_html(content: str, article_id: str, max_bytes: int) -> Article:
     extracted = trafilatura.bare_extraction(content, with_metadata=True, favor_recall=True)
     if extracted is None or not extracted.text:
         raise RecordError("no article text found in the HTML")
@@ -140,7 +140,7 @@ def _decode(raw: bytes) -> str:
 _LOADERS: dict[str, Callable[[Path, int], Iterator[Loaded]]] = {
     ".txt": _load_single(_parse_text),
     ".md": _load_single(_parse_text),
-    ".html": _load_single(_parse_html),
-    ".htm": _load_single(_parse_html),
+    ".html": _load_single(parse_html),
+    ".htm": _load_single(parse_html),
     ".jsonl": _load_jsonl,
 }

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.answering import Answer, Delta, Final, Sources
 from service.answering.conversation import Message
+from service.api import plain_text
 from service.api.deps import ComponentsDep
 from service.api.schemas import CitationOut, FiltersIn, RequestIn
 from service.api.sse import DONE, data, event_stream
@@ -138,7 +139,7 @@ def chat_completions(
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": answer.text + _sources(answer)},
+                "message": {"role": "assistant", "content": plain_text.answer(answer)},
                 "finish_reason": "stop",
             }
         ],
@@ -177,29 +178,13 @@ def _chunks(completion_id: str, question: str, events: Iterator) -> Iterator[dic
                 # follows what was streamed, since that is the one the citations number.
                 if "".join(streamed).strip() != answer.text.strip():
                     yield chunk({"content": f"\n\nChecked against the articles: {answer.text}"})
-                yield chunk({"content": _sources(answer)})
+                yield chunk({"content": plain_text.sources(answer.citations)})
                 yield chunk({}, "stop", **_extensions(question, answer))
 
 
 def _error_chunk(error: Exception) -> str:
     """Once streaming has begun the status is sent: a failure is told in OpenAI's error shape."""
     return data({"error": {"message": f"{type(error).__name__}: {error}", "type": "server_error"}})
-
-
-def _sources(answer: Answer) -> str:
-    """The cited articles as a list any chat client shows: [n] title (source, date) url."""
-    if not answer.citations:
-        return ""
-    lines = []
-    for citation in answer.citations:
-        article = citation.passage.article
-        details = ", ".join(
-            x for x in (article.source, article.date and article.date.isoformat()) if x
-        )
-        line = f"[{citation.n}] {article.title or article.article_id}"
-        line += f" ({details})" if details else ""
-        lines.append(line + (f" {article.url}" if article.url else ""))
-    return "\n\nSources:\n" + "\n".join(lines)
 
 
 def _extensions(question: str, answer: Answer) -> dict[str, Any]:
