@@ -210,8 +210,17 @@ def main() -> None:
         help="also one client on this index of really embedded articles (e.g. bench/soak.py's): "
         "the filled ones hold random vectors, so there /ask mostly abstains, which is cheaper",
     )
+    parser.add_argument(
+        "--one-client-only",
+        action="store_true",
+        help="only the one-client latencies (on indexes filled before), to "
+        "bench/results/scale-one-client.json",
+    )
     args = parser.parse_args()
     sizes = sorted(args.sizes)
+    if args.one_client_only:
+        measure_one_client(args, sizes, {"command": "bench/scale.py " + " ".join(sys.argv[1:])})
+        return
     indexes = {size: RESULTS / f"scale-{size}" for size in sizes}
     archives = {}
     for size, index_path in indexes.items():
@@ -234,20 +243,28 @@ def main() -> None:
         "archives": archives,
         **index_measurements(largest),
     }
+    measure_one_client(args, sizes, results)
+    plot(results, sizes, RESULTS / "scale.png")
+
+
+def measure_one_client(args: argparse.Namespace, sizes: list[int], results: dict) -> None:
+    """One client on each index, and on the largest through `chroma run`; the figures are
+    added to `results` and written out."""
+    indexes = {size: RESULTS / f"scale-{size}" for size in sizes}
     questions = questions_from_titles(args.questions)
     results["one_client"] = {
         f"local {size}": one_client(index_path, questions) for size, index_path in indexes.items()
     }
     results["one_client"][f"chroma server {sizes[-1]}"] = one_client(
-        largest, questions, chroma_server=True
+        indexes[sizes[-1]], questions, chroma_server=True
     )
     if args.real_index:
         results["one_client"][f"local, real vectors: {args.real_index}"] = one_client(
             args.real_index, questions
         )
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
-    plot(results, sizes, RESULTS / "scale.png")
+    name = "scale-one-client.json" if args.one_client_only else "scale.json"
+    (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 

@@ -127,3 +127,19 @@ def test_an_index_of_passages_without_keyword_terms_still_searches(components):
     ingest_records(components, {"id": "digits", "text": "0"}, {"id": "stop", "text": "the of"})
     assert components.keyword.search("anything", limit=5, selection=EVERYTHING) == []
     assert len(components.retriever.search("0", k=5, selection=EVERYTHING)) == 2
+
+
+def test_candidates_are_read_a_page_at_a_time_until_k_are_chosen(seeded, monkeypatch):
+    """Reading every fused candidate with its vector was a search's largest cost; only the
+    first page is read when it fills k, and a recency question reads them all at once."""
+    reads: list[list[str]] = []
+    read = seeded.store.passages
+    monkeypatch.setattr(seeded.store, "passages", lambda ids: reads.append(ids) or read(ids))
+
+    found = seeded.retriever.search("COVAX vaccine doses", k=2, selection=EVERYTHING)
+    assert len(found) == 2
+    assert [len(ids) for ids in reads] == [2 * hybrid.PAGE_PER_RESULT]
+
+    reads.clear()
+    seeded.retriever.search("latest news on COVAX vaccine doses", k=2, selection=EVERYTHING)
+    assert len(reads) == 1 and len(reads[0]) > 2 * hybrid.PAGE_PER_RESULT

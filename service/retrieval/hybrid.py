@@ -10,12 +10,18 @@ contributes more than `max_per_article` passages, so results spread over article
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
+
+import numpy as np
 
 from service.domain import ArticleFilter, RetrievedPassage, Store
 from service.embedding import SentenceVectors
 from service.retrieval.keyword import KeywordIndex
 from service.settings import RetrievalSettings
 
+# Candidates read per page, per result asked for: enough that one page usually fills k after
+# the per-article cap and duplicate collapse.
+PAGE_PER_RESULT = 3
 _RECENCY = re.compile(
     r"\b(latest|most recent|recent(ly)?|newest|last week|this week|today|now|current(ly)?)\b",
     re.IGNORECASE,
@@ -54,15 +60,27 @@ class Retriever:
         fused = _fuse(rankings, self._config.rrf_k)
         if not fused:
             return []
-        records = {record.passage.id: record for record in self._store.passages(list(fused))}
-        candidates = [
-            RetrievedPassage.of(records[pid], score=score, query_vector=query_vector)
-            for pid, score in fused.items()
-            if pid in records
-        ]
-        if candidates and _RECENCY.search(query):
-            candidates = self._newest_first(candidates)
-        return self._diversify(candidates, k)
+        if _RECENCY.search(query):
+            # Reordering by date needs every candidate's similarity: all of them at once.
+            (everything,) = self._fetched(fused, query_vector, page=len(fused))
+            return self._diversify([self._newest_first(everything)], k) if everything else []
+        # Fetched a page at a time, best first, until k are chosen: reading every candidate
+        # with its vector was the largest cost of a search (bench/load.py --profile).
+        return self._diversify(self._fetched(fused, query_vector, page=k * PAGE_PER_RESULT), k)
+
+    def _fetched(
+        self, fused: dict[str, float], query_vector: np.ndarray, *, page: int
+    ) -> Iterator[list[RetrievedPassage]]:
+        """The fused candidates with their records, in pages of `page`, best first."""
+        ranked = list(fused)
+        for start in range(0, len(ranked), page):
+            ids = ranked[start : start + page]
+            records = {record.passage.id: record for record in self._store.passages(ids)}
+            yield [
+                RetrievedPassage.of(records[pid], score=fused[pid], query_vector=query_vector)
+                for pid in ids
+                if pid in records
+            ]
 
     def _newest_first(self, candidates: list[RetrievedPassage]) -> list[RetrievedPassage]:
         floor = max(c.similarity for c in candidates) - self._config.recency_band
@@ -71,9 +89,26 @@ class Retriever:
         relevant.sort(key=lambda c: c.article.date or dt.date.min, reverse=True)
         return relevant + [c for c in candidates if c.similarity < floor]
 
-    def _diversify(self, candidates: list[RetrievedPassage], k: int) -> list[RetrievedPassage]:
+    def _diversify(self, pages: Iterable[list[RetrievedPassage]], k: int) -> list[RetrievedPassage]:
+        """The first k candidates, at most `max_passages_per_article` of an article, each
+        near-duplicate of a chosen one listed on it. Pages are read until k are chosen; the
+        rest of the page that completes them is still read for duplicates, which rank next to
+        their original (same words, same meaning)."""
         chosen: list[RetrievedPassage] = []
         per_article: dict[str, int] = {}
+        for candidates in pages:
+            self._choose(candidates, k, chosen, per_article)
+            if len(chosen) >= k:
+                break  # before the next page is read
+        return chosen
+
+    def _choose(
+        self,
+        candidates: list[RetrievedPassage],
+        k: int,
+        chosen: list[RetrievedPassage],
+        per_article: dict[str, int],
+    ) -> None:
         for candidate in candidates:
             duplicate_of = next(
                 (
@@ -97,7 +132,6 @@ class Retriever:
                 continue
             per_article[article_id] = per_article.get(article_id, 0) + 1
             chosen.append(candidate)
-        return chosen
 
 
 def _fuse(rankings: list[list[str]], rrf_k: int) -> dict[str, float]:
