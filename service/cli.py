@@ -187,12 +187,18 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
         from service.api.schemas import BriefingOut
 
         return _print_json(BriefingOut.of(briefing))
+    from service.api.plain_text import storyline_facts
+
     period = " to ".join(day.isoformat() if day else "..." for day in briefing.period)
-    print(f"{briefing.title} ({period}), {briefing.articles_used} articles\n")
-    for bullet in briefing.bullets:
-        print(textwrap.fill(bullet.text, 100, initial_indent="- ", subsequent_indent="  "))
-        for citation in bullet.citations:
-            print(f"    [{citation.n}] {_describe(citation.passage.article)}")
+    print(f"{briefing.title} ({period}), {briefing.articles_used} articles")
+    for number, storyline in enumerate(briefing.storylines):
+        bullets = [bullet for bullet in briefing.bullets if bullet.storyline == number]
+        if bullets:
+            print(f"\n{storyline.label}\n({storyline_facts(storyline)})")
+        for bullet in bullets:
+            print(textwrap.fill(bullet.text, 100, initial_indent="- ", subsequent_indent="  "))
+            for citation in bullet.citations:
+                print(f"    [{citation.n}] {_describe(citation.passage.article)}")
     if not briefing.bullets:
         print("Nothing to brief: no articles matched.")
     for warning in briefing.warnings:

@@ -69,7 +69,7 @@ def test_syndicated_copy_is_merged_into_its_storyline(client, seeded, tmp_path):
     client.post("/articles", json={"articles": [{"id": "ft-copy", "source": "Wire", "text": copy}]})
     briefing = brief(client, **WINDOW)
     storyline = next(
-        s for s in briefing["storylines"] if BLINKEN_ARTICLE in s["article_ids"] + ["ft-copy"]
+        s for s in briefing["storylines"] if {BLINKEN_ARTICLE, "ft-copy"} & set(s["article_ids"])
     )
     assert len(storyline["article_ids"]) == 1
     assert list(storyline["copies"].values()) == [
@@ -151,3 +151,29 @@ def test_llm_fault_falls_back_to_extractive_per_storyline(llm_client_with):
         sum("LLM unavailable (the LLM server answered HTTP 429)" in w for w in briefing["warnings"])
         == 3
     )
+
+
+def test_storylines_say_when_and_how_widely_they_were_reported(client, seeded):
+    briefing = brief(client, **WINDOW, length="long")
+    by_label = {storyline["label"]: storyline for storyline in briefing["storylines"]}
+    alaska = next(s for label, s in by_label.items() if "Alaska" in label)
+    assert (alaska["first_date"], alaska["last_date"]) == ("2021-03-10", "2021-03-10")
+    assert alaska["articles"] == 1 and alaska["single_source"] is True
+    blinken = next(s for label, s in by_label.items() if "Blinken" in label)
+    assert blinken["sources"] == ["The Financial Times"]
+    # Every bullet names its storyline, whose article it cites.
+    for bullet in briefing["bullets"]:
+        storyline = briefing["storylines"][bullet["storyline"]]
+        assert {c["article_id"] for c in bullet["citations"]} <= set(storyline["article_ids"])
+
+
+def test_bullets_are_sentences_a_reader_can_use(client, seeded):
+    """No question, fragment, talk, bare headline or leaning sentence, and no repeats."""
+    from service.answering.citations import without_markers
+    from service.briefing.bullets import bullet_problem
+
+    said: list[str] = []
+    for bullet in brief(client, **WINDOW, length="long")["bullets"]:
+        text = without_markers(bullet["text"])
+        assert bullet_problem(text, said=said) is None, text
+        said.append(text)

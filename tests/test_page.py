@@ -134,7 +134,13 @@ def test_briefing_view_with_citation_chips(browser, seeded_site):
     page.get_by_role("button", name="Brief me").click()
     bullets = page.locator("#briefing ul.bullets > li")
     expect(bullets).to_have_count(9, timeout=60_000)
-    expect(page.locator("#briefing")).to_contain_text("Alaska")
+    storylines = page.locator("#briefing section.storyline")
+    expect(storylines).to_have_count(3)
+    expect(storylines.nth(2).locator("h3")).to_contain_text("Alaska")
+    expect(storylines.nth(2).locator(".facts")).to_have_text(
+        "2021-03-10 · 1 article · one source only"
+    )
+    expect(storylines.nth(2).locator("li")).to_have_count(3)
     bullets.first.locator("button.chip").click()
     expect(page.locator("#passage-panel mark")).not_to_be_empty()
     shot(page, "5-briefing")

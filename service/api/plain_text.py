@@ -5,7 +5,7 @@ OpenAI-compatible endpoint and agents on the MCP server. The `[n]` markers stay,
 from collections.abc import Sequence
 
 from service.answering import Answer, Citation
-from service.briefing import Briefing
+from service.briefing import Briefing, Storyline
 from service.domain import ArticleRef, RetrievedPassage
 
 
@@ -39,10 +39,29 @@ def passages(found: Sequence[RetrievedPassage]) -> str:
 
 
 def briefing(reply: Briefing) -> str:
+    """The storylines as sections (label, dates, how many report it), their bullets under
+    them with each citation's article."""
     if not reply.bullets:
         return f"{reply.title}: nothing to brief, no articles matched."
-    lines = [reply.title, ""]
-    for bullet in reply.bullets:
-        lines.append(f"- {bullet.text}")
-        lines += [f"    [{c.n}] {described(c.passage.article)}" for c in bullet.citations]
+    lines = [reply.title]
+    for number, storyline in enumerate(reply.storylines):
+        bullets = [bullet for bullet in reply.bullets if bullet.storyline == number]
+        if not bullets:
+            continue
+        lines += ["", f"## {storyline.label}", f"({storyline_facts(storyline)})"]
+        for bullet in bullets:
+            lines.append(f"- {bullet.text}")
+            lines += [f"    [{c.n}] {described(c.passage.article)}" for c in bullet.citations]
     return "\n".join(lines)
+
+
+def storyline_facts(storyline: Storyline) -> str:
+    """ "2022-07-25 to 2022-07-29, 6 articles, 4 sources", or "..., 1 source only"."""
+    first, last = storyline.first, storyline.last
+    dates = "undated" if first is None else first.isoformat()
+    if last and last != first:
+        dates += f" to {last.isoformat()}"
+    articles = len(storyline.articles)
+    count = len(storyline.sources)
+    reporting = "1 source only" if count == 1 else f"{count} sources"
+    return f"{dates}, {articles} article{'s' if articles != 1 else ''}, {reporting}"

@@ -285,7 +285,14 @@ class BriefIn(DateRangeIn):
         None, max_length=500, description="Without a topic, everything in the window is briefed."
     )
     sources: list[str] | None = None
-    max_articles: int = Field(50, ge=1, le=200)
+    max_articles: int = Field(
+        50,
+        ge=1,
+        le=200,
+        description="The most articles the bullets are drawn from, shared among the "
+        "storylines; with a topic, also the most articles retrieval brings. Storylines are "
+        "chosen from every article in the window.",
+    )
     length: Literal["short", "medium", "long"] = Field(
         "medium", description="short: 3 storylines x 1 bullet; medium: 5 x 2; long: 8 x 3."
     )
@@ -309,10 +316,12 @@ class BriefIn(DateRangeIn):
 class BulletOut(BaseModel):
     text: str = Field(..., description="One point; [n] markers index its `citations`.")
     citations: list[CitationOut]
+    storyline: int = Field(..., description="Its storyline: an index into `storylines`.")
 
     @classmethod
     def of(cls, bullet: Bullet) -> Self:
-        return cls(text=bullet.text, citations=[CitationOut.of(c) for c in bullet.citations])
+        citations = [CitationOut.of(c) for c in bullet.citations]
+        return cls(text=bullet.text, citations=citations, storyline=bullet.storyline)
 
 
 class StorylineOut(BaseModel):
@@ -321,6 +330,11 @@ class StorylineOut(BaseModel):
     copies: dict[str, list[str]] = Field(
         ..., description="Article id -> syndicated copies merged into it."
     )
+    first_date: dt.date | None = Field(..., description="Its earliest article's date.")
+    last_date: dt.date | None = Field(..., description="Its latest article's date.")
+    articles: int = Field(..., description="Articles reporting it, each set of copies once.")
+    sources: list[str] = Field(..., description="The distinct sources reporting it.")
+    single_source: bool = Field(..., description="Only one source reports it.")
 
     @classmethod
     def of(cls, storyline: Storyline) -> Self:
@@ -328,6 +342,11 @@ class StorylineOut(BaseModel):
             label=storyline.label,
             article_ids=[article.id for article in storyline.articles],
             copies=storyline.copies,
+            first_date=storyline.first,
+            last_date=storyline.last,
+            articles=len(storyline.articles),
+            sources=storyline.sources,
+            single_source=len(storyline.sources) <= 1,
         )
 
 

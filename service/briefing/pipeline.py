@@ -14,6 +14,8 @@ from typing import Literal
 import numpy as np
 
 from service.answering import Citation, CitationChecker, Drafters
+from service.answering.citations import without_markers
+from service.briefing.bullets import bullet_problem
 from service.briefing.storylines import Storyline, group_storylines
 from service.briefing.summaries import StorylineSummarizer
 from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
@@ -34,6 +36,8 @@ class BriefRequest:
     """The period and sources briefed."""
     topic: str | None = None
     max_articles: int = 50
+    """The most articles the summaries read (shared among the storylines), and with a topic,
+    the most articles retrieval brings."""
     length: Length = "medium"
 
     def __post_init__(self) -> None:
@@ -45,6 +49,8 @@ class BriefRequest:
 class Bullet:
     text: str
     citations: list[Citation]
+    storyline: int = 0
+    """The index of its storyline in the briefing's `storylines`."""
 
 
 @dataclass
@@ -103,7 +109,7 @@ class BriefingPipeline:
 
     def stream(self, request: BriefRequest) -> Iterator[BriefEvent]:
         warnings: list[str] = []
-        articles = self._select(request, warnings)
+        articles = self._select(request)
         max_storylines, bullets_each = LENGTHS[request.length]
         storylines = group_storylines(
             articles,
@@ -118,15 +124,20 @@ class BriefingPipeline:
             storylines = storylines[:max_storylines]
         yield StorylinesFound(storylines)
 
+        # The summaries read at most max_articles articles, shared among the storylines, the
+        # most central of each first.
+        quota = -(-request.max_articles // max(1, len(storylines)))
         passages_by_article: dict[str, list] = {}
-        ids = [article.id for storyline in storylines for article in storyline.articles]
+        ids = [article.id for storyline in storylines for article in storyline.articles[:quota]]
         for record in self._store.passages_of(ids):
             passages_by_article.setdefault(record.passage.article_id, []).append(record)
 
         bullets: list[Bullet] = []
         modes = set()
-        for storyline in storylines:
-            records = [r for a in storyline.articles for r in passages_by_article.get(a.id, [])]
+        for number, storyline in enumerate(storylines):
+            records = [
+                r for a in storyline.articles[:quota] for r in passages_by_article.get(a.id, [])
+            ]
             passages = sorted(
                 (
                     RetrievedPassage.of(r, score=0.0, query_vector=storyline.centroid)
@@ -135,17 +146,27 @@ class BriefingPipeline:
                 key=lambda passage: passage.similarity,
                 reverse=True,
             )
+            said = [without_markers(bullet.text) for bullet in bullets]
             mode, drafts, passages = self._summarize(
-                storyline, passages, bullets_each, request, warnings
+                storyline, passages, bullets_each, request, warnings, said
             )
             modes.add(mode)
             for draft in drafts:
                 checked = self._checker.check(draft, passages, mode=mode)
                 warnings += checked.warnings
-                if checked.grounded:
-                    bullet = Bullet(checked.text, checked.citations)
-                    bullets.append(bullet)
-                    yield BulletWritten(bullet)
+                if not checked.grounded:
+                    continue
+                # The extractive summarizer offers only sentences that pass; an LLM's bullets
+                # are held to the same rules here.
+                text = without_markers(checked.text)
+                problem = bullet_problem(text, said=said)
+                if problem:
+                    warnings.append(f"storyline '{storyline.label}': bullet left out ({problem})")
+                    continue
+                bullet = Bullet(checked.text, checked.citations, storyline=number)
+                said.append(text)
+                bullets.append(bullet)
+                yield BulletWritten(bullet)
 
         if not articles:
             warnings.append("no articles matched the topic, dates and sources")
@@ -166,23 +187,17 @@ class BriefingPipeline:
             )
         )
 
-    def _select(
-        self, request: BriefRequest, warnings: list[str]
-    ) -> list[tuple[StoredArticle, np.ndarray]]:
-        """Articles to brief: the window's newest, or those retrieval finds for the topic."""
+    def _select(self, request: BriefRequest) -> list[tuple[StoredArticle, np.ndarray]]:
+        """Articles to brief: every one in the window (storylines are chosen across the whole
+        period), or those retrieval finds for the topic."""
         window = request.window
         if not request.topic:
-            articles = sorted(
+            # Newest first: a copy merges into the newest report of its story.
+            return sorted(
                 self._store.article_vectors(window),
-                key=lambda item: item[0].date or dt.date.min,
+                key=lambda item: (item[0].date or dt.date.min, item[0].id),
                 reverse=True,
             )
-            if len(articles) > request.max_articles:
-                warnings.append(
-                    f"{len(articles)} articles in the window: "
-                    f"the newest {request.max_articles} briefed"
-                )
-            return articles[: request.max_articles]
         found = self._retriever.search(request.topic, k=request.max_articles * 2, selection=window)
         relevant = [p for p in found if p.similarity >= self._settings.brief_topic_min_similarity]
         ids = list(dict.fromkeys(p.article.article_id for p in relevant))[: request.max_articles]
@@ -200,6 +215,7 @@ class BriefingPipeline:
         bullets: int,
         request: BriefRequest,
         warnings: list[str],
+        said: list[str],
     ) -> tuple[str, list[str], list[RetrievedPassage]]:
         """The mode, the bullet drafts, and the passages they number."""
 
@@ -213,7 +229,9 @@ class BriefingPipeline:
                         "passages fit the LLM context budget of "
                         f"{self._settings.llm_context_tokens} tokens"
                     )
-            drafts = summarizer.draft(storyline, given, bullets=bullets, topic=request.topic)
+            drafts = summarizer.draft(
+                storyline, given, bullets=bullets, topic=request.topic, said=said
+            )
             return summarizer.mode, drafts, given
 
         return self._summarizers.run(

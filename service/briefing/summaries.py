@@ -1,19 +1,19 @@
 """Summarising one storyline into bullet drafts whose `[n]` markers number its passages."""
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 
 from service.answering import AnswerError
+from service.briefing.bullets import bullet_problem, trimmed
 from service.briefing.storylines import Storyline
 from service.domain import RetrievedPassage
 from service.embedding import SentenceVectors
 from service.llm import ChatError, ChatModel
 from service.prompts import PromptLibrary
-from service.text import candidate_sentences
-
-MIN_BULLET_WORDS = 6
+from service.text import sentence_spans
 
 
 class StorylineSummarizer(Protocol):
@@ -26,20 +26,26 @@ class StorylineSummarizer(Protocol):
         *,
         bullets: int,
         topic: str | None,
+        said: Sequence[str] = (),
     ) -> list[str]:
-        """At most `bullets` drafts, each citing `passages` by number from 1. Raises
-        AnswerError when no usable draft can be produced."""
+        """At most `bullets` drafts, each citing `passages` by number from 1, not repeating
+        what is `said` in the bullets before. Raises AnswerError when no usable draft can be
+        produced."""
         ...
 
 
 class ExtractiveSummarizer:
-    """The most central sentences, non-redundant (maximal marginal relevance).
+    """The most central sentences that can stand as bullets, non-redundant (maximal marginal
+    relevance), told in the order they were reported.
 
-    A sentence's relevance is its cosine similarity to the storyline's centroid, averaged with
-    its similarity to the topic when there is one, plus `lead_bonus / (1 + i)` for the i-th
-    sentence of an article's opening passage: news puts its key facts first. Each next sentence
-    maximises `mmr_lambda * relevance - (1 - mmr_lambda) * its highest similarity to those
-    chosen`.
+    Candidates are the passages' sentences that `bullet_problem` finds nothing wrong with (no
+    questions, fragments, talk, headlines or sentences leaning on the one before) and that do
+    not repeat a bullet already said. A sentence's relevance is its cosine similarity to the
+    storyline's centroid, averaged with its similarity to the topic when there is one, plus
+    `lead_bonus / (1 + i)` for the i-th sentence of an article's opening passage: news puts its
+    key facts first. Each next sentence maximises `mmr_lambda * relevance - (1 - mmr_lambda) *
+    its highest similarity to those chosen`. The chosen are then ordered by their article's
+    date and their place in it.
     """
 
     mode = "extractive"
@@ -58,19 +64,27 @@ class ExtractiveSummarizer:
         *,
         bullets: int,
         topic: str | None,
+        said: Sequence[str] = (),
     ) -> list[str]:
-        found, lead = [], []
+        # (passage number, the sentence as stored, when it was reported)
+        found: list[tuple[int, str, tuple]] = []
+        lead = []
         for number, passage in enumerate(passages, start=1):
-            sentences = [text for _, text in candidate_sentences([passage])]
-            for position, text in enumerate(sentences):
-                if len(text.split()) >= MIN_BULLET_WORDS:
-                    found.append((number, text))
-                    lead.append(self._lead_bonus / (1 + position) if passage.ordinal == 0 else 0.0)
+            headline = passage.article.title
+            for position, (start, end) in enumerate(sentence_spans(passage.text)):
+                sentence = passage.text[start:end]
+                if bullet_problem(sentence, headline=headline, said=said):
+                    continue
+                reported = (passage.article.date or dt.date.max, passage.start + start)
+                found.append((number, sentence, reported))
+                lead.append(self._lead_bonus / (1 + position) if passage.ordinal == 0 else 0.0)
         if not found:
             return []
-        vectors = self._vectors.of([text for _, text in found], passages=passages)
+        # Vectors of the sentences as stored at ingest; the bullet drops a leading dash.
+        vectors = self._vectors.of([sentence for _, sentence, _ in found], passages=passages)
         chosen = self.select(vectors, storyline.centroid, bullets, topic, np.array(lead))
-        return [f"{found[i][1]} [{found[i][0]}]" for i in chosen]
+        chosen.sort(key=lambda i: found[i][2])
+        return [f"{trimmed(found[i][1])} [{found[i][0]}]" for i in chosen]
 
     def select(
         self,
@@ -125,7 +139,9 @@ class GenerativeSummarizer:
         *,
         bullets: int,
         topic: str | None,
+        said: Sequence[str] = (),
     ) -> list[str]:
+        # What was said is not in the prompt: the pipeline drops a repeated bullet.
         system, user = self.messages(storyline, passages, bullets, topic)
         try:
             reply = "".join(self._chat.stream(system=system, user=user))

@@ -185,6 +185,15 @@ async function ask(event) {
   }
 }
 
+function storylineFacts(storyline) {
+  const dates = storyline.first_date === storyline.last_date
+    ? (storyline.first_date || "undated")
+    : `${storyline.first_date} to ${storyline.last_date}`;
+  const articles = `${storyline.articles} article${storyline.articles === 1 ? "" : "s"}`;
+  const sources = storyline.single_source ? "one source only" : `${storyline.sources.length} sources`;
+  return `${dates} · ${articles} · ${sources}`;
+}
+
 async function brief(event) {
   event.preventDefault();
   const target = $("briefing");
@@ -206,7 +215,15 @@ async function brief(event) {
       element("p", { class: "period" }, `${period} · ${briefing.articles_used} articles · ${briefing.storylines.length} storylines`),
     ];
     if (briefing.bullets.length) {
-      parts.push(element("ul", { class: "bullets" }, ...briefing.bullets.map((b) => element("li", {}, ...withChips(b.text, b.citations)))));
+      // One section per storyline that has bullets: its label, dates and how many report it.
+      briefing.storylines.forEach((storyline, number) => {
+        const bullets = briefing.bullets.filter((b) => b.storyline === number);
+        if (!bullets.length) return;
+        parts.push(element("section", { class: "storyline" },
+          element("h3", {}, storyline.label),
+          element("p", { class: "facts" }, storylineFacts(storyline)),
+          element("ul", { class: "bullets" }, ...bullets.map((b) => element("li", {}, ...withChips(b.text, b.citations))))));
+      });
     } else {
       parts.push(element("p", { class: "abstained" }, "Nothing to brief: no articles matched these dates, topic and sources."));
     }

@@ -1,0 +1,247 @@
+"""Briefings of a year of dated news, week by week: the biggest stories covered, and bullets a
+reader can use, against simple baselines and against an earlier checkout, in one run.
+
+    .venv/bin/python bench/eval_briefing.py [--index bench/results/soak-index-sentences]
+        [--before /tmp/newsdesk-before] [--min-articles 40] [--length medium]
+
+The index must hold realtimeqa_articles from ../shared/data (bench/soak.py builds one with
+them and bbc_news, whose articles have no dates and so fall in no week). For every week of
+2022 (Monday to Sunday) with at least --min-articles articles, each pipeline briefs the week
+(no topic) in a process of its own: this checkout's, and with --before the `service` package
+of another checkout (e.g. `git worktree add /tmp/newsdesk-before <commit>`), so the two are
+compared on the same weeks and the same index in the same run.
+
+- **The week's biggest stories** (defined here, independently of the briefing's own
+  storylines): the week's articles clustered by average-linkage agglomerative clustering on
+  the cosine distance of their vectors (the mean of their passages'), cut at 0.35; the
+  `--stories` clusters reported by the most distinct sources (then the most articles) are the
+  biggest. A briefing covers a story when one of its bullets cites one of its articles.
+- **Baselines**, at the same number of bullets as the briefing gave that week: the lead
+  sentence of each of the newest articles, and of the longest articles.
+- **Bullet quality**: the share of bullets `service.briefing.bullets.bullet_problem` (this
+  checkout's) finds something wrong with, by kind: questions, fragments, talk, bare
+  headlines, sentences leaning on the one before, repeats of an earlier bullet.
+- **Cost**: seconds per weekly briefing, and for July 2022 and the whole of 2022; and which
+  months the year's briefing cites.
+
+Figures go to bench/results/eval_briefing.json.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench/results"
+STORY_DISTANCE = 0.35
+YEAR = 2022
+
+
+def weeks(year: int) -> list[tuple[dt.date, dt.date]]:
+    monday = dt.date(year, 1, 3)  # the first Monday of 2022
+    out = []
+    while monday.year == year:
+        out.append((monday, monday + dt.timedelta(days=6)))
+        monday += dt.timedelta(days=7)
+    return out
+
+
+def worker(index: Path, periods: list[list[str]], length: str) -> None:
+    """Brief each period with whichever `service` package is importable; print JSON lines."""
+    from service.briefing import BriefRequest
+    from service.components import build_components
+    from service.domain import ArticleFilter
+    from service.settings import load_settings
+
+    components = build_components(load_settings(index_path=index))
+    for date_from, date_to in periods:
+        window = ArticleFilter(
+            date_from=dt.date.fromisoformat(date_from), date_to=dt.date.fromisoformat(date_to)
+        )
+        began = time.perf_counter()
+        briefing = components.briefing.brief(
+            BriefRequest(window=window, length=length, max_articles=200)
+        )
+        seconds = time.perf_counter() - began
+        bullets = [
+            {
+                "text": b.text,
+                "articles": sorted({c.passage.article.article_id for c in b.citations}),
+                "dates": sorted({str(c.passage.article.date) for c in b.citations}),
+            }
+            for b in briefing.bullets
+        ]
+        print(json.dumps({"period": [date_from, date_to], "seconds": seconds, "bullets": bullets}))
+
+
+def run_pipeline(tree: Path, index: Path, periods: list, length: str) -> dict:
+    """This script's worker with `tree`'s service package, in a process of its own."""
+    environment = os.environ | {"PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
+    environment = {k: v for k, v in environment.items() if not k.startswith("NEWSDESK_")}
+    arguments = json.dumps({"index": str(index), "periods": periods, "length": length})
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    replies = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return {tuple(reply["period"]): reply for reply in replies}
+
+
+def stories(articles: list, vectors: np.ndarray, count: int) -> list[set[str]]:
+    """The week's `count` biggest stories as sets of article ids."""
+    labels = np.zeros(len(articles), dtype=int)
+    if len(articles) > 1:
+        labels = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=STORY_DISTANCE
+        ).fit_predict(vectors)
+    clusters = []
+    for label in np.unique(labels):
+        members = [articles[i] for i in np.flatnonzero(labels == label)]
+        sources = {a.source for a in members if a.source}
+        clusters.append((len(sources), len(members), {a.id for a in members}))
+    clusters.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    return [ids for _, _, ids in clusters[:count]]
+
+
+def lead_bullets(store, articles: list, count: int) -> list[dict]:
+    """The lead sentence of each of these articles, as bullets citing it."""
+    from service.text import sentences
+
+    bullets = []
+    for article in articles[:count]:
+        stored = store.get(article.id)
+        text = stored.text[: stored.body_end or len(stored.text)]
+        # The title often opens the text as its own line: the lead is the first sentence after.
+        lead = next((s for s in sentences(text) if s.strip() != (article.title or "")), "")
+        bullets.append({"text": lead, "articles": [article.id]})
+    return bullets
+
+
+def quality(bullets: list[dict], titles: dict[str, str]) -> Counter:
+    from service.answering.citations import without_markers
+    from service.briefing.bullets import bullet_problem
+
+    problems: Counter = Counter()
+    said: list[str] = []
+    for bullet in bullets:
+        text = without_markers(bullet["text"])
+        headline = titles.get(bullet["articles"][0]) if bullet["articles"] else None
+        problem = bullet_problem(text, headline=headline, said=said)
+        problems[problem or "none"] += 1
+        said.append(text)
+    return problems
+
+
+def covered(bullets: list[dict], biggest: list[set[str]]) -> int:
+    cited = {article for bullet in bullets for article in bullet["articles"]}
+    return sum(1 for story in biggest if story & cited)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--index", type=Path, default=RESULTS / "soak-index-sentences")
+    parser.add_argument("--before", type=Path, help="a checkout whose pipeline to compare")
+    parser.add_argument("--min-articles", type=int, default=40)
+    parser.add_argument("--length", default="medium", choices=["short", "medium", "long"])
+    parser.add_argument("--stories", type=int, default=5, help="the biggest stories a week")
+    args = parser.parse_args()
+    if args.worker:
+        job = json.loads(args.worker)
+        worker(Path(job["index"]), job["periods"], job["length"])
+        return
+
+    from service.components import open_store
+    from service.domain import ArticleFilter
+    from service.settings import load_settings
+
+    store = open_store(load_settings(index_path=args.index))
+    chosen, weekly = [], {}
+    for monday, sunday in weeks(YEAR):
+        found = store.article_vectors(ArticleFilter(date_from=monday, date_to=sunday))
+        if len(found) >= args.min_articles:
+            chosen.append([monday.isoformat(), sunday.isoformat()])
+            weekly[(monday.isoformat(), sunday.isoformat())] = found
+    longer = [[f"{YEAR}-07-01", f"{YEAR}-07-31"], [f"{YEAR}-01-01", f"{YEAR}-12-31"]]
+    print(f"{len(chosen)} weeks of {YEAR} with >= {args.min_articles} articles")
+
+    pipelines = {"now": ROOT}
+    if args.before:
+        pipelines["before"] = args.before
+    replies = {
+        name: run_pipeline(tree, args.index, chosen + longer, args.length)
+        for name, tree in pipelines.items()
+    }
+
+    totals: dict[str, dict] = {}
+    for period, found in weekly.items():
+        articles = [article for article, _ in found]
+        vectors = np.stack([vector for _, vector in found])
+        biggest = stories(articles, vectors, args.stories)
+        titles = {a.id: a.title or "" for a in articles}
+        budget = len(replies["now"][period]["bullets"])
+        newest = sorted(articles, key=lambda a: a.date or dt.date.min, reverse=True)
+        longest = sorted(articles, key=lambda a: -len(store.get(a.id).text))
+        candidates = {
+            **{name: reply[period]["bullets"] for name, reply in replies.items()},
+            "newest leads": lead_bullets(store, newest, budget),
+            "longest leads": lead_bullets(store, longest, budget),
+        }
+        for name, bullets in candidates.items():
+            total = totals.setdefault(
+                name, {"covered": 0, "stories": 0, "bullets": 0, "problems": Counter()}
+            )
+            total["covered"] += covered(bullets, biggest)
+            total["stories"] += len(biggest)
+            total["bullets"] += len(bullets)
+            total["problems"] += quality(bullets, titles)
+
+    results = {
+        "command": "bench/eval_briefing.py " + " ".join(sys.argv[1:]),
+        "date": dt.date.today().isoformat(),
+        "weeks": len(weekly),
+        "biggest_stories_a_week": args.stories,
+        "story_distance": STORY_DISTANCE,
+        "pipelines": {name: str(tree) for name, tree in pipelines.items()},
+        "results": {},
+        "seconds": {},
+    }
+    for name, total in totals.items():
+        bad = total["bullets"] - total["problems"]["none"]
+        results["results"][name] = {
+            "stories_covered": round(total["covered"] / total["stories"], 3),
+            "bullets": total["bullets"],
+            "bullets_with_a_problem": round(bad / max(1, total["bullets"]), 3),
+            "problems": dict(total["problems"].most_common()),
+        }
+    for name, reply in replies.items():
+        week_seconds = [reply[p]["seconds"] for p in weekly]
+        results["seconds"][name] = {
+            "week_median": round(statistics.median(week_seconds), 2),
+            "july": round(reply[tuple(longer[0])]["seconds"], 2),
+            "year": round(reply[tuple(longer[1])]["seconds"], 2),
+        }
+        # Whether a long period's briefing draws on the whole of it or on its last days.
+        results.setdefault("months_cited_in_the_year", {})[name] = sorted(
+            {day[:7] for b in reply[tuple(longer[1])]["bullets"] for day in b["dates"]}
+        )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "eval_briefing.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
