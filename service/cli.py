@@ -196,14 +196,43 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
         if bullets:
             print(f"\n{storyline.label}\n({storyline_facts(storyline)})")
         for bullet in bullets:
-            print(textwrap.fill(bullet.text, 100, initial_indent="- ", subsequent_indent="  "))
-            for citation in bullet.citations:
-                print(f"    [{citation.n}] {_describe(citation.passage.article)}")
+            _print_cited(bullet.text, bullet.citations, lead="- ")
     if not briefing.bullets:
         print("Nothing to brief: no articles matched.")
     for warning in briefing.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
+
+
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    from service.api.schemas import TimelineOut
+    from service.briefing import TimelineRequest, UnknownArticle
+    from service.components import build_components
+
+    request = TimelineRequest(window=_selection(args), topic=args.topic, article_id=args.article)
+    try:
+        timeline = build_components(settings).timeline.timeline(request)
+    except UnknownArticle:
+        print(f"newsdesk: no article with id {args.article!r}", file=sys.stderr)
+        return EXIT_PARTIAL
+    if args.json:
+        return _print_json(TimelineOut.of(timeline))
+    print(timeline.title)
+    for entry in timeline.entries:
+        _print_cited(entry.text, entry.citations, lead=f"{entry.date}  ")
+    if not timeline.entries:
+        print("Nothing dated matched.")
+    for warning in timeline.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_cited(text: str, citations: list, *, lead: str) -> None:
+    """The text wrapped under its lead, then a line for each citation's article."""
+    indent = " " * len(lead)
+    print(textwrap.fill(text, 100, initial_indent=lead, subsequent_indent=indent))
+    for citation in citations:
+        print(f"{indent}  [{citation.n}] {_describe(citation.passage.article)}")
 
 
 def _print_json(reply: BaseModel) -> int:
@@ -359,6 +388,14 @@ def _parser() -> argparse.ArgumentParser:
     _add_filters(brief)
     _add_json(brief)
     brief.set_defaults(run=_brief)
+
+    timeline = verbs.add_parser("timeline", help="one story's developments, day by day")
+    story = timeline.add_mutually_exclusive_group(required=True)
+    story.add_argument("--topic", help="the story, in words")
+    story.add_argument("--article", metavar="ID", help="an article of the story")
+    _add_filters(timeline)
+    _add_json(timeline)
+    timeline.set_defaults(run=_timeline)
 
     show = verbs.add_parser("show", help="print one article with its passages as JSON")
     show.add_argument("id")

@@ -10,7 +10,12 @@ from service.answering import (
     GenerativeAnswerer,
 )
 from service.answering.conversation import LLMRewriter, QuestionRewriter, RuleRewriter
-from service.briefing import BriefingPipeline, ExtractiveSummarizer, GenerativeSummarizer
+from service.briefing import (
+    BriefingPipeline,
+    ExtractiveSummarizer,
+    GenerativeSummarizer,
+    TimelinePipeline,
+)
 from service.chunking import PassageSplitter
 from service.domain import Store
 from service.embedding import (
@@ -42,6 +47,7 @@ class Components:
     pipeline: AskPipeline
     rewriter: QuestionRewriter
     briefing: BriefingPipeline
+    timeline: TimelinePipeline
 
 
 def open_store(settings: Settings) -> ChromaStore:
@@ -106,6 +112,14 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         settings=settings.briefing,
         duplicate_similarity=settings.retrieval.duplicate_similarity,
     )
+    timeline = TimelinePipeline(
+        store=store,
+        retriever=retriever,
+        vectors=vectors,
+        checker=checker,
+        settings=settings.briefing,
+        duplicate_similarity=settings.retrieval.duplicate_similarity,
+    )
     return Components(
         settings=settings,
         embedder=embedder,
@@ -119,6 +133,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         pipeline=pipeline,
         rewriter=LLMRewriter(chat, prompts, RuleRewriter()) if chat else RuleRewriter(),
         briefing=briefing,
+        timeline=timeline,
     )
 
 

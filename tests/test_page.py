@@ -141,6 +141,11 @@ def test_briefing_view_with_citation_chips(browser, seeded_site):
         "2021-03-10 · 1 article · one source only"
     )
     expect(storylines.nth(2).locator("li")).to_have_count(3)
+    storylines.nth(2).get_by_role("button", name="Timeline").click()
+    timeline = storylines.nth(2).locator("ol.timeline > li")
+    expect(timeline).to_have_count(1, timeout=30_000)
+    expect(timeline.first.locator("time")).to_have_text("2021-03-10")
+    expect(timeline.first.locator("button.chip")).to_have_count(1)
     bullets.first.locator("button.chip").click()
     expect(page.locator("#passage-panel mark")).not_to_be_empty()
     shot(page, "5-briefing")

@@ -7,7 +7,14 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.answering import Answer, Citation
-from service.briefing import Briefing, BriefRequest, Bullet, Storyline
+from service.briefing import (
+    Briefing,
+    BriefRequest,
+    Bullet,
+    Storyline,
+    Timeline,
+    TimelineRequest,
+)
 from service.domain import ArticleFilter, RetrievedPassage, StoredArticle, check_date_range
 from service.ingestion import IngestReport
 from service.loading import ArticleRecord
@@ -374,6 +381,60 @@ class BriefingOut(BaseModel):
             articles_used=briefing.articles_used,
             mode=briefing.mode,
             warnings=briefing.warnings,
+        )
+
+
+class TimelineIn(DateRangeIn):
+    topic: str | None = Field(None, max_length=500, description="The story, in words...")
+    article_id: str | None = Field(None, description="...or an article of it.")
+    sources: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_story(self) -> Self:
+        if not (self.topic or "").strip() and not self.article_id:
+            raise ValueError("give a topic or an article_id")
+        if (self.topic or "").strip() and self.article_id:
+            raise ValueError("give a topic or an article_id, not both")
+        return self
+
+    def request(self) -> TimelineRequest:
+        return TimelineRequest(
+            window=ArticleFilter(
+                sources=self.sources, date_from=self.date_from, date_to=self.date_to
+            ),
+            topic=self.topic,
+            article_id=self.article_id,
+        )
+
+
+class TimelineEntryOut(BaseModel):
+    date: dt.date
+    text: str = Field(..., description="The day's development; [n] markers index `citations`.")
+    citations: list[CitationOut]
+    article_ids: list[str] = Field(..., description="The day's reports, copies included.")
+
+
+class TimelineOut(BaseModel):
+    title: str
+    entries: list[TimelineEntryOut] = Field(
+        ..., description="One per day with news, earliest first."
+    )
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, timeline: Timeline) -> Self:
+        return cls(
+            title=timeline.title,
+            entries=[
+                TimelineEntryOut(
+                    date=entry.date,
+                    text=entry.text,
+                    citations=[CitationOut.of(c) for c in entry.citations],
+                    article_ids=entry.article_ids,
+                )
+                for entry in timeline.entries
+            ],
+            warnings=timeline.warnings,
         )
 
 

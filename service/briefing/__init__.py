@@ -13,6 +13,13 @@ from service.briefing.pipeline import (
 )
 from service.briefing.storylines import Storyline, group_storylines
 from service.briefing.summaries import ExtractiveSummarizer, GenerativeSummarizer
+from service.briefing.timeline import (
+    Timeline,
+    TimelineEntry,
+    TimelinePipeline,
+    TimelineRequest,
+    UnknownArticle,
+)
 
 __all__ = [
     "LENGTHS",
@@ -27,5 +34,10 @@ __all__ = [
     "GenerativeSummarizer",
     "Storyline",
     "StorylinesFound",
+    "Timeline",
+    "TimelineEntry",
+    "TimelinePipeline",
+    "TimelineRequest",
+    "UnknownArticle",
     "group_storylines",
 ]

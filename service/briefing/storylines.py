@@ -64,7 +64,7 @@ def group_storylines(
     copies: dict[str, list[StoredArticle]] = {}
     for start in range(0, len(articles), MAX_CLUSTERED_AT_ONCE):
         batch = articles[start : start + MAX_CLUSTERED_AT_ONCE]
-        batch_kept, batch_copies = _merge_copies(batch, duplicate_similarity)
+        batch_kept, batch_copies = merge_copies(batch, duplicate_similarity)
         kept += batch_kept
         copies |= batch_copies
     if not kept:
@@ -90,10 +90,11 @@ def group_storylines(
     return sorted(storylines, key=lambda s: (s.size, s.latest), reverse=True)
 
 
-def _merge_copies(
+def merge_copies(
     articles: list[tuple[StoredArticle, np.ndarray]], duplicate_similarity: float
 ) -> tuple[list[tuple[StoredArticle, np.ndarray]], dict[str, list[StoredArticle]]]:
-    """The articles that are no copy of an earlier one, and each one's copies."""
+    """The articles that are no copy of an earlier one (cosine similarity of their vectors
+    under `duplicate_similarity`), and each one's copies."""
     if not articles:
         return [], {}
     vectors = np.stack([vector for _, vector in articles]).astype(np.float32)

@@ -185,6 +185,29 @@ async function ask(event) {
   }
 }
 
+// The story of one of the briefing's storylines, day by day, under its section.
+async function showTimeline(section, button, articleId, briefed) {
+  button.disabled = true;
+  const { date_from, date_to, sources } = briefed;
+  try {
+    const response = await api("/timeline", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ article_id: articleId, date_from, date_to, sources }),
+    });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    const timeline = await response.json();
+    const entries = timeline.entries.map((entry) => element("li", {},
+      element("time", { datetime: entry.date }, entry.date), " ", ...withChips(entry.text, entry.citations)));
+    section.append(entries.length
+      ? element("ol", { class: "timeline", "aria-label": timeline.title }, ...entries)
+      : element("p", { class: "abstained" }, "No dated developments of this story in the period."));
+    button.remove();
+  } catch (error) {
+    section.append(element("p", { class: "warnings", role: "alert" }, `Error: ${error.message}`));
+    button.disabled = false;
+  }
+}
+
 function storylineFacts(storyline) {
   const dates = storyline.first_date === storyline.last_date
     ? (storyline.first_date || "undated")
@@ -219,10 +242,14 @@ async function brief(event) {
       briefing.storylines.forEach((storyline, number) => {
         const bullets = briefing.bullets.filter((b) => b.storyline === number);
         if (!bullets.length) return;
-        parts.push(element("section", { class: "storyline" },
+        const section = element("section", { class: "storyline" },
           element("h3", {}, storyline.label),
           element("p", { class: "facts" }, storylineFacts(storyline)),
-          element("ul", { class: "bullets" }, ...bullets.map((b) => element("li", {}, ...withChips(b.text, b.citations))))));
+          element("ul", { class: "bullets" }, ...bullets.map((b) => element("li", {}, ...withChips(b.text, b.citations)))));
+        const button = element("button", { type: "button", class: "timeline-button" }, "Timeline");
+        button.addEventListener("click", () => showTimeline(section, button, storyline.article_ids[0], request));
+        section.append(button);
+        parts.push(section);
       });
     } else {
       parts.push(element("p", { class: "abstained" }, "Nothing to brief: no articles matched these dates, topic and sources."));

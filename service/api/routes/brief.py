@@ -1,12 +1,19 @@
 from collections.abc import Iterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import StreamingResponse
 
 from service.api.deps import ComponentsDep
-from service.api.schemas import BriefIn, BriefingOut, BulletOut, StorylineOut
+from service.api.schemas import (
+    BriefIn,
+    BriefingOut,
+    BulletOut,
+    StorylineOut,
+    TimelineIn,
+    TimelineOut,
+)
 from service.api.sse import event, event_stream
-from service.briefing import BriefingDone, BulletWritten, StorylinesFound
+from service.briefing import BriefingDone, BulletWritten, StorylinesFound, UnknownArticle
 from service.components import Components
 
 router = APIRouter(tags=["briefings"])
@@ -22,6 +29,17 @@ def brief(body: BriefIn, components: ComponentsDep) -> BriefingOut | StreamingRe
     if body.stream:
         return event_stream(_brief_events(body, components))
     return BriefingOut.of(components.briefing.brief(body.request()))
+
+
+@router.post("/timeline", responses={404: {"description": "No such article."}})
+def timeline(body: TimelineIn, components: ComponentsDep) -> TimelineOut:
+    """One story's developments, one cited line per day with news, earliest first."""
+    try:
+        return TimelineOut.of(components.timeline.timeline(body.request()))
+    except UnknownArticle:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"no article with id {body.article_id!r}"
+        ) from None
 
 
 def _brief_events(body: BriefIn, components: Components) -> Iterator[str]:

@@ -1,0 +1,186 @@
+"""Timelines: the dated developments of one story, one cited line per day that has news,
+earliest first.
+
+The story is what a topic finds (retrieval, keeping the articles about as close to the topic
+as the closest), or what an article is about (the window's articles whose vectors are within
+the storyline distance of it).
+Syndicated copies merge into one report. For each day, the line is the sentence of that day's
+articles most similar to the story (its centroid, and the topic when there is one) that can
+stand as a bullet and does not repeat an earlier line; it passes the same citation check as
+an answer. Extractive only: a day's line is the archive's own words."""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from service.answering import Citation, CitationChecker
+from service.answering.citations import without_markers
+from service.briefing.bullets import bullet_problem, trimmed
+from service.briefing.storylines import merge_copies
+from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
+from service.embedding import SentenceVectors
+from service.retrieval import Retriever
+from service.settings import BriefingSettings
+from service.text import sentence_spans
+
+ArticleVector = tuple[StoredArticle, np.ndarray]
+# A topic's story is the articles about as close to the topic as the closest: within this
+# much cosine similarity of it (and above the briefing's topic floor). Looser takes in other
+# stories that share a name with it (a town's cheese festival on a timeline of its bridge).
+TOPIC_BAND = 0.2
+# Articles a topic's retrieval brings, at most.
+MAX_TIMELINE_ARTICLES = 200
+
+
+class UnknownArticle(LookupError):
+    """The timeline's article is not in the store."""
+
+
+@dataclass(frozen=True)
+class TimelineRequest:
+    window: ArticleFilter
+    topic: str | None = None
+    article_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "topic", (self.topic or "").strip() or None)
+        if (self.topic is None) == (self.article_id is None):
+            raise ValueError("give a topic or an article_id, not both")
+
+
+@dataclass
+class TimelineEntry:
+    date: dt.date
+    text: str
+    citations: list[Citation]
+    article_ids: list[str]
+    """The day's reports of the story, copies included."""
+
+
+@dataclass
+class Timeline:
+    title: str
+    entries: list[TimelineEntry]
+    warnings: list[str] = field(default_factory=list)
+
+
+class TimelinePipeline:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        retriever: Retriever,
+        vectors: SentenceVectors,
+        checker: CitationChecker,
+        settings: BriefingSettings,
+        duplicate_similarity: float,
+    ):
+        self._store = store
+        self._retriever = retriever
+        self._vectors = vectors
+        self._checker = checker
+        self._settings = settings
+        self._duplicate_similarity = duplicate_similarity
+
+    def timeline(self, request: TimelineRequest) -> Timeline:
+        title, articles = self._story(request)
+        dated = [(article, vector) for article, vector in articles if article.date]
+        warnings = []
+        if len(dated) < len(articles):
+            warnings.append(f"{len(articles) - len(dated)} undated article(s) left out")
+        if not dated:
+            warnings.append("no dated articles of this story in the window")
+            return Timeline(title, [], warnings)
+        kept, copies = merge_copies(
+            sorted(dated, key=lambda item: (item[0].date, item[0].id)), self._duplicate_similarity
+        )
+        centroid = np.mean([vector for _, vector in kept], axis=0)
+        if request.topic:
+            centroid = centroid / np.linalg.norm(centroid) + self._vectors.of([request.topic])[0]
+        centroid /= np.linalg.norm(centroid) or 1.0
+
+        by_day: dict[dt.date, list[StoredArticle]] = {}
+        for article, _ in kept:
+            by_day.setdefault(article.date, []).append(article)
+        records = self._store.passages_of([article.id for article, _ in kept])
+        passages_by_article: dict[str, list[RetrievedPassage]] = {}
+        for record in records:
+            passage = RetrievedPassage.of(record, score=0.0, query_vector=centroid)
+            passages_by_article.setdefault(record.passage.article_id, []).append(passage)
+
+        entries: list[TimelineEntry] = []
+        for day in sorted(by_day):
+            passages = [p for a in by_day[day] for p in passages_by_article.get(a.id, [])]
+            said = [without_markers(entry.text) for entry in entries]
+            entry = self._line(day, passages, centroid, said)
+            if entry is None:
+                continue
+            entry.article_ids = [
+                article_id
+                for a in by_day[day]
+                for article_id in [a.id, *(copy.id for copy in copies.get(a.id, []))]
+            ]
+            entries.append(entry)
+        return Timeline(title, entries, warnings)
+
+    def _story(self, request: TimelineRequest) -> tuple[str, list[ArticleVector]]:
+        """The timeline's title, and the articles of its story in the window with vectors."""
+        window = request.window
+        if request.topic:
+            found = self._retriever.search(request.topic, k=MAX_TIMELINE_ARTICLES, selection=window)
+            best = max((p.similarity for p in found), default=0.0)
+            floor = max(self._settings.brief_topic_min_similarity, best - TOPIC_BAND)
+            ids = list(
+                dict.fromkeys(
+                    article.article_id
+                    for p in found
+                    if p.similarity >= floor
+                    for article in (p.article, *p.also_reported_by)
+                )
+            )
+            selection = ArticleFilter(article_ids=ids) if ids else None
+            articles = self._store.article_vectors(selection) if selection else []
+            return f"Timeline: {request.topic}", articles
+        anchor = self._store.get(request.article_id)
+        if anchor is None:
+            raise UnknownArticle(request.article_id)
+        everything = self._store.article_vectors(window)
+        (anchor_vector,) = [
+            vector
+            for article, vector in self._store.article_vectors(
+                ArticleFilter(article_ids=[anchor.id])
+            )
+        ]
+        near = 1 - self._settings.storyline_max_distance
+        story = [(a, v) for a, v in everything if float(v @ anchor_vector) >= near]
+        return f"Timeline: {anchor.title or anchor.id}", story
+
+    def _line(
+        self,
+        day: dt.date,
+        passages: Sequence[RetrievedPassage],
+        centroid: np.ndarray,
+        said: list[str],
+    ) -> TimelineEntry | None:
+        """The day's most central sentence that can stand alone, cited; None without one."""
+        candidates = [
+            (number, passage.text[start:end])
+            for number, passage in enumerate(passages, start=1)
+            for start, end in sentence_spans(passage.text)
+            if not bullet_problem(
+                passage.text[start:end], headline=passage.article.title, said=said
+            )
+        ]
+        if not candidates:
+            return None
+        vectors = self._vectors.of([text for _, text in candidates], passages=passages)
+        for best in np.argsort(-(vectors @ centroid)):
+            number, sentence = candidates[int(best)]
+            checked = self._checker.check(
+                f"{trimmed(sentence)} [{number}]", passages, mode="extractive"
+            )
+            if checked.grounded:
+                return TimelineEntry(day, checked.text, checked.citations, [])
+        return None
