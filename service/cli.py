@@ -176,12 +176,17 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
     from service.briefing import BriefRequest
     from service.components import build_components
 
-    request = BriefRequest(
-        window=_selection(args),
-        topic=args.topic,
-        max_articles=args.max_articles,
-        length=args.length,
-    )
+    try:
+        request = BriefRequest(
+            window=_selection(args),
+            topic=args.topic,
+            max_articles=args.max_articles,
+            length=args.length,
+            since=args.since,
+        )
+    except ValueError as error:
+        print(f"newsdesk: {error}", file=sys.stderr)
+        return EXIT_USAGE
     briefing = build_components(settings).briefing.brief(request)
     if args.json:
         from service.api.schemas import BriefingOut
@@ -385,6 +390,12 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--topic")
     brief.add_argument("--max-articles", type=_at_least(1), default=50)
     brief.add_argument("--length", choices=["short", "medium", "long"], default="medium")
+    brief.add_argument(
+        "--since",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="only what was reported after this day, with where each story stood before",
+    )
     _add_filters(brief)
     _add_json(brief)
     brief.set_defaults(run=_brief)

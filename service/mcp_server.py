@@ -137,11 +137,20 @@ def newsdesk_mcp(components: Callable[[], Components]) -> MCPServer:
         date_to: DateTo = None,
         sources: Sources = None,
         length: Literal["short", "medium", "long"] = "short",
+        since: Annotated[
+            dt.date | None, Field(description="Only what was reported after this day.")
+        ] = None,
     ) -> Annotated[CallToolResult, BriefingOut]:
         """A briefing: the main storylines of a period (and topic) as bullets, each citing
-        the articles it comes from. short: 3 bullets; medium: 5 x 2; long: 8 x 3."""
+        the articles it comes from. short: 3 bullets; medium: 5 x 2; long: 8 x 3. With
+        `since`, only what is new after that day, and where each older story stood."""
         request = BriefIn(
-            topic=topic, date_from=date_from, date_to=date_to, sources=sources, length=length
+            topic=topic,
+            date_from=date_from,
+            date_to=date_to,
+            sources=sources,
+            length=length,
+            since=since,
         )
         briefing = components().briefing.brief(request.request())
         return _reply(plain_text.briefing(briefing), BriefingOut.of(briefing))

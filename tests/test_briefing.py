@@ -177,3 +177,41 @@ def test_bullets_are_sentences_a_reader_can_use(client, seeded):
         text = without_markers(bullet["text"])
         assert bullet_problem(text, said=said) is None, text
         said.append(text)
+
+
+STORY_BEFORE = {
+    "id": "ferry-1",
+    "date": "2024-05-02",
+    "source": "Elsworth Gazette",
+    "title": "Elsworth ferry strike begins",
+    "text": "Crews of the Elsworth ferry walked out on Thursday in a dispute over pay, halting "
+    "crossings to Marrow Island. The union said the strike would last until the operator "
+    "improved its offer of a 3 percent rise. About 4,000 passengers use the ferry each day.",
+}
+STORY_AFTER = {
+    "id": "ferry-2",
+    "date": "2024-05-09",
+    "source": "Coastal Times",
+    "title": "Elsworth ferry strike ends with 6 percent pay deal",
+    "text": "The Elsworth ferry strike ended on Thursday after crews accepted a 6 percent pay "
+    "rise, and crossings to Marrow Island resumed. The walkout over pay had halted the ferry "
+    "for a week. About 4,000 passengers use the ferry each day.",
+}
+
+
+def test_whats_new_since_a_day_with_where_the_story_stood(client, seeded):
+    client.post("/articles", json={"articles": [STORY_BEFORE, STORY_AFTER]})
+    window = {"date_from": "2024-05-01", "date_to": "2024-05-31"}
+    briefing = brief(client, **window, since="2024-05-02", length="short")
+    bullets = briefing["bullets"]
+    assert [b["background"] for b in bullets] == [True, False]
+    background, news = bullets
+    assert background["text"].startswith("Before 2024-05-02: ")
+    assert {c["article_id"] for c in background["citations"]} == {"ferry-1"}
+    assert {c["article_id"] for c in news["citations"]} == {"ferry-2"}
+    assert background["storyline"] == news["storyline"] == 0
+    assert briefing["period"]["date_from"] == "2024-05-03"
+    # Without `since`, both days are news and nothing is background.
+    assert not any(b["background"] for b in brief(client, **window)["bullets"])
+    backwards = client.post("/brief", json={**window, "since": "2024-05-31"})
+    assert backwards.status_code == 422 and "since must be before date_to" in backwards.text

@@ -308,6 +308,17 @@ class BriefIn(DateRangeIn):
         description="As Server-Sent Events: sources (the storylines), a delta per bullet, "
         "citations (the whole briefing), done.",
     )
+    since: dt.date | None = Field(
+        None,
+        description="Only what was reported after this day; a storyline that began before "
+        "says in one `background` bullet where it stood.",
+    )
+
+    @model_validator(mode="after")
+    def _since_inside(self) -> Self:
+        if self.since and self.date_to and self.since >= self.date_to:
+            raise ValueError("since must be before date_to")
+        return self
 
     def request(self) -> BriefRequest:
         return BriefRequest(
@@ -317,6 +328,7 @@ class BriefIn(DateRangeIn):
             topic=self.topic,
             max_articles=self.max_articles,
             length=self.length,
+            since=self.since,
         )
 
 
@@ -324,11 +336,18 @@ class BulletOut(BaseModel):
     text: str = Field(..., description="One point; [n] markers index its `citations`.")
     citations: list[CitationOut]
     storyline: int = Field(..., description="Its storyline: an index into `storylines`.")
+    background: bool = Field(
+        ..., description="Where its storyline stood before `since`, not news after it."
+    )
 
     @classmethod
     def of(cls, bullet: Bullet) -> Self:
-        citations = [CitationOut.of(c) for c in bullet.citations]
-        return cls(text=bullet.text, citations=citations, storyline=bullet.storyline)
+        return cls(
+            text=bullet.text,
+            citations=[CitationOut.of(c) for c in bullet.citations],
+            storyline=bullet.storyline,
+            background=bullet.background,
+        )
 
 
 class StorylineOut(BaseModel):

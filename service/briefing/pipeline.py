@@ -6,6 +6,7 @@ tokens; what does not fit is said in `warnings`. LLM faults fall back to the ext
 summary of that storyline.
 """
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,10 +40,31 @@ class BriefRequest:
     """The most articles the summaries read (shared among the storylines), and with a topic,
     the most articles retrieval brings."""
     length: Length = "medium"
+    since: dt.date | None = None
+    """Only what was reported after this day; a storyline that began before it says in one
+    line where it stood."""
 
     def __post_init__(self) -> None:
         # A blank topic is no topic, whichever door the request came through.
         object.__setattr__(self, "topic", (self.topic or "").strip() or None)
+        if self.since and self.window.date_to and self.since >= self.window.date_to:
+            raise ValueError("since must be before date_to")
+
+    @property
+    def briefed(self) -> ArticleFilter:
+        """The articles briefed: the window, from the day after `since` when there is one."""
+        if self.since is None:
+            return self.window
+        start = self.since + dt.timedelta(days=1)
+        date_from = max(start, self.window.date_from or start)
+        return dataclasses.replace(self.window, date_from=date_from)
+
+    @property
+    def before(self) -> ArticleFilter | None:
+        """The part of the window up to `since`, where storylines may have begun."""
+        if self.since is None or (self.window.date_from and self.since < self.window.date_from):
+            return None
+        return dataclasses.replace(self.window, date_to=self.since)
 
 
 @dataclass
@@ -51,6 +73,8 @@ class Bullet:
     citations: list[Citation]
     storyline: int = 0
     """The index of its storyline in the briefing's `storylines`."""
+    background: bool = False
+    """Where its storyline stood before the briefing's `since`, not news after it."""
 
 
 @dataclass
@@ -132,9 +156,15 @@ class BriefingPipeline:
         for record in self._store.passages_of(ids):
             passages_by_article.setdefault(record.passage.article_id, []).append(record)
 
+        earlier = self._store.article_vectors(request.before) if request.before else []
         bullets: list[Bullet] = []
         modes = set()
         for number, storyline in enumerate(storylines):
+            stood = self._where_it_stood(storyline, earlier, request.since)
+            if stood:
+                stood.storyline = number
+                bullets.append(stood)
+                yield BulletWritten(stood)
             records = [
                 r for a in storyline.articles[:quota] for r in passages_by_article.get(a.id, [])
             ]
@@ -171,7 +201,7 @@ class BriefingPipeline:
         if not articles:
             warnings.append("no articles matched the topic, dates and sources")
         dates = sorted(a.date for a, _ in articles if a.date)
-        window = request.window
+        window = request.briefed
         yield BriefingDone(
             Briefing(
                 title=f"Briefing: {request.topic}" if request.topic else "Briefing",
@@ -187,10 +217,39 @@ class BriefingPipeline:
             )
         )
 
+    def _where_it_stood(
+        self,
+        storyline: Storyline,
+        earlier: list[tuple[StoredArticle, np.ndarray]],
+        since: dt.date | None,
+    ) -> Bullet | None:
+        """One cited line from the latest report of the storyline up to `since`, or None when
+        it began after. A report is of the storyline when its vector is within the storyline
+        distance of the storyline's centroid."""
+        near = 1 - self._settings.storyline_max_distance
+        reports = [a for a, v in earlier if a.date and float(v @ storyline.centroid) >= near]
+        if not reports:
+            return None
+        latest = max(reports, key=lambda article: (article.date, article.id))
+        passages = [
+            RetrievedPassage.of(record, score=0.0, query_vector=storyline.centroid)
+            for record in self._store.passages_of([latest.id])
+        ]
+        line = self._summarizers.extractive.draft(
+            storyline, passages, bullets=1, topic=None, said=()
+        )
+        if not line:
+            return None
+        checked = self._checker.check(line[0], passages, mode="extractive")
+        if not checked.grounded:
+            return None
+        text = f"Before {since.isoformat()}: {checked.text}" if since else checked.text
+        return Bullet(text, checked.citations, background=True)
+
     def _select(self, request: BriefRequest) -> list[tuple[StoredArticle, np.ndarray]]:
         """Articles to brief: every one in the window (storylines are chosen across the whole
         period), or those retrieval finds for the topic."""
-        window = request.window
+        window = request.briefed
         if not request.topic:
             # Newest first: a copy merges into the newest report of its story.
             return sorted(

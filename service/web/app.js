@@ -223,6 +223,8 @@ async function brief(event) {
   const topic = $("brief-topic").value.trim();
   const request = { ...filters("brief"), length: $("brief-length").value };
   if (topic) request.topic = topic;
+  const since = $("brief-since").value;
+  if (since) request.since = since;
   $("brief-button").disabled = true;
   target.replaceChildren(element("span", { class: "streaming-indicator" }, "Reading the articles…"));
   target.setAttribute("aria-busy", "true");
@@ -245,7 +247,8 @@ async function brief(event) {
         const section = element("section", { class: "storyline" },
           element("h3", {}, storyline.label),
           element("p", { class: "facts" }, storylineFacts(storyline)),
-          element("ul", { class: "bullets" }, ...bullets.map((b) => element("li", {}, ...withChips(b.text, b.citations)))));
+          element("ul", { class: "bullets" }, ...bullets.map((b) =>
+            element("li", b.background ? { class: "background" } : {}, ...withChips(b.text, b.citations)))));
         const button = element("button", { type: "button", class: "timeline-button" }, "Timeline");
         button.addEventListener("click", () => showTimeline(section, button, storyline.article_ids[0], request));
         section.append(button);
