@@ -249,7 +249,7 @@ async function brief(event) {
           element("p", { class: "facts" }, storylineFacts(storyline)),
           element("ul", { class: "bullets" }, ...bullets.map((b) =>
             element("li", b.background ? { class: "background" } : {}, ...withChips(b.text, b.citations)))));
-        const button = element("button", { type: "button", class: "timeline-button" }, "Timeline");
+        const button = element("button", { type: "button", class: "secondary timeline-button" }, "Timeline");
         button.addEventListener("click", () => showTimeline(section, button, storyline.article_ids[0], request));
         section.append(button);
         parts.push(section);
