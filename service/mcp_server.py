@@ -32,7 +32,10 @@ from service.api.schemas import (
     PassageHitOut,
     SearchIn,
     SearchOut,
+    TimelineIn,
+    TimelineOut,
 )
+from service.briefing import UnknownArticle
 from service.components import Components
 from service.domain import StoreUnavailable
 
@@ -84,9 +87,9 @@ def newsdesk_mcp(components: Callable[[], Components]) -> MCPServer:
         instructions=(
             "Newsdesk answers from a news archive and cites the passages it used. Use `ask` "
             "for a question, `search` for passages, `brief` for a summary of a period or "
-            "topic, `list_articles` and `get_article` to browse. Keep the [n] markers and "
-            "sources when you quote an answer; `grounded: false` means the articles don't "
-            "answer it."
+            "topic, `timeline` for one story day by day, `list_articles` and `get_article` "
+            "to browse. Keep the [n] markers and sources when you quote an answer; "
+            "`grounded: false` means the articles don't answer it."
         ),
     )
 
@@ -154,6 +157,27 @@ def newsdesk_mcp(components: Callable[[], Components]) -> MCPServer:
         )
         briefing = components().briefing.brief(request.request())
         return _reply(plain_text.briefing(briefing), BriefingOut.of(briefing))
+
+    @server.tool(annotations=READ_ONLY)
+    @_refusing_bad_input
+    def timeline(
+        topic: Annotated[str | None, Field(description="The story, in words...")] = None,
+        article_id: Annotated[str | None, Field(description="...or an article of it.")] = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        sources: Sources = None,
+    ) -> Annotated[CallToolResult, TimelineOut]:
+        """One story's developments: a cited line for each day with news, earliest first.
+        Give a topic or an article id."""
+        request = TimelineIn(
+            topic=topic, article_id=article_id, date_from=date_from, date_to=date_to,
+            sources=sources,
+        )  # fmt: skip
+        try:
+            found = components().timeline.timeline(request.request())
+        except UnknownArticle:
+            raise ValueError(f"no article with id {article_id!r}") from None
+        return _reply(plain_text.timeline(found), TimelineOut.of(found))
 
     @server.tool(annotations=READ_ONLY)
     @_refusing_bad_input

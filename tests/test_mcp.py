@@ -19,7 +19,7 @@ from tests.processes import NewsdeskServer, newsdesk_environment
 
 KEY = "agent-key"
 COVAX = "How many vaccine doses did China pledge to COVAX?"
-TOOLS = {"search", "ask", "brief", "get_article", "list_articles"}
+TOOLS = {"search", "ask", "brief", "timeline", "get_article", "list_articles"}
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,10 @@ async def session(client: Client) -> dict:
         seen["list"] = await client.call_tool("list_articles", {"limit": 2})
         seen["article"] = await client.call_tool("get_article", {"article_id": ALASKA_ARTICLE})
         seen["brief"] = await client.call_tool("brief", {"length": "short"})
+        seen["timeline"] = await client.call_tool(
+            "timeline", {"topic": "relations between China and the United States"}
+        )
+        seen["no_story"] = await client.call_tool("timeline", {})
         seen["bad_k"] = await client.call_tool("ask", {"question": COVAX, "k": 0})
         seen["bad_range"] = await client.call_tool(
             "search", {"query": "x", "date_from": "2022-01-01", "date_to": "2021-01-01"}
@@ -104,10 +108,15 @@ def assert_what_an_agent_needs(seen: dict) -> None:
     bullets = seen["brief"].structured_content["bullets"]
     assert len(bullets) == 3 and all(bullet["citations"] for bullet in bullets)
 
+    entries = seen["timeline"].structured_content["entries"]
+    assert [entry["date"] for entry in entries] == ["2021-03-10", "2023-01-01", "2023-10-12"]
+    assert seen["timeline"].content[0].text.startswith("Timeline: relations between China")
+
     for refused, reason in [
         ("bad_k", "greater than or equal to 1"),
         ("bad_range", "date_from is after date_to"),
         ("missing", "no article with id 'no-such-id'"),
+        ("no_story", "give a topic or an article_id"),
     ]:
         assert seen[refused].is_error, refused
         assert reason in seen[refused].content[0].text, seen[refused].content[0].text

@@ -5,7 +5,7 @@ OpenAI-compatible endpoint and agents on the MCP server. The `[n]` markers stay,
 from collections.abc import Sequence
 
 from service.answering import Answer, Citation
-from service.briefing import Briefing, Storyline
+from service.briefing import Briefing, Storyline, Timeline
 from service.domain import ArticleRef, RetrievedPassage
 
 
@@ -65,3 +65,13 @@ def storyline_facts(storyline: Storyline) -> str:
     count = len(storyline.sources)
     reporting = "1 source only" if count == 1 else f"{count} sources"
     return f"{dates}, {articles} article{'s' if articles != 1 else ''}, {reporting}"
+
+
+def timeline(reply: Timeline) -> str:
+    if not reply.entries:
+        return f"{reply.title}: no dated developments found."
+    lines = [reply.title]
+    for entry in reply.entries:
+        lines.append(f"{entry.date}: {entry.text}")
+        lines += [f"    [{c.n}] {described(c.passage.article)}" for c in entry.citations]
+    return "\n".join(lines)
