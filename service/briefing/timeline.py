@@ -19,6 +19,7 @@ from service.answering import Citation, CitationChecker
 from service.answering.citations import without_markers
 from service.briefing.bullets import bullet_problem, trimmed
 from service.briefing.storylines import merge_copies
+from service.briefing.summaries import LEAD_BONUS
 from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
 from service.embedding import SentenceVectors
 from service.retrieval import Retriever
@@ -76,10 +77,12 @@ class TimelinePipeline:
         checker: CitationChecker,
         settings: BriefingSettings,
         duplicate_similarity: float,
+        lead_bonus: float = LEAD_BONUS,
     ):
         self._store = store
         self._retriever = retriever
         self._vectors = vectors
+        self._lead_bonus = lead_bonus
         self._checker = checker
         self._settings = settings
         self._duplicate_similarity = duplicate_similarity
@@ -164,19 +167,21 @@ class TimelinePipeline:
         centroid: np.ndarray,
         said: list[str],
     ) -> TimelineEntry | None:
-        """The day's most central sentence that can stand alone, cited; None without one."""
-        candidates = [
-            (number, passage.text[start:end])
-            for number, passage in enumerate(passages, start=1)
-            for start, end in sentence_spans(passage.text)
-            if not bullet_problem(
-                passage.text[start:end], headline=passage.article.title, said=said
-            )
-        ]
+        """The day's most central sentence that can stand alone, cited; None without one.
+        An article's opening sentences gain `lead_bonus / (1 + i)`, as in the briefing's
+        summaries: news tells what happened first."""
+        candidates, lead = [], []
+        for number, passage in enumerate(passages, start=1):
+            for position, (start, end) in enumerate(sentence_spans(passage.text)):
+                sentence = passage.text[start:end]
+                if not bullet_problem(sentence, headline=passage.article.title, said=said):
+                    candidates.append((number, sentence))
+                    opening = passage.ordinal == 0
+                    lead.append(self._lead_bonus / (1 + position) if opening else 0.0)
         if not candidates:
             return None
         vectors = self._vectors.of([text for _, text in candidates], passages=passages)
-        for best in np.argsort(-(vectors @ centroid)):
+        for best in np.argsort(-(vectors @ centroid + np.array(lead))):
             number, sentence = candidates[int(best)]
             checked = self._checker.check(
                 f"{trimmed(sentence)} [{number}]", passages, mode="extractive"
