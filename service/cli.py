@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import datetime as dt
 import itertools
+import json
 import sys
 import textwrap
 from collections.abc import Callable
@@ -67,6 +68,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         )
         with tqdm(desc="ingesting", unit=" articles", disable=args.quiet, file=sys.stderr) as bar:
             report = components.ingestor.ingest(loaded, progress=bar.update)
+        # The watched topics are checked against what was stored before the process ends.
+        components.watches.wait()
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
@@ -93,6 +96,41 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
             watcher.run(stop, lambda poll: print(poll.summary(), flush=True))
         except KeyboardInterrupt:
             stop.set()
+    return EXIT_OK
+
+
+def _watch_topic(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import ValidationError
+
+    from service.api.schemas import WatchIn, WatchItemOut, WatchOut
+    from service.components import build_components, open_store
+
+    if args.action == "add":
+        try:
+            asked = WatchIn(topic=args.topic, sources=args.source, webhook=args.webhook)
+        except ValidationError as error:
+            print(f"newsdesk: {error.errors()[0]['msg']}", file=sys.stderr)
+            return EXIT_USAGE
+        webhook = str(asked.webhook) if asked.webhook else None
+        with _writing(settings):
+            watches = build_components(settings).watches
+            watch = watches.create(asked.topic, sources=asked.sources or (), webhook=webhook)
+        return _print_json(WatchOut.of(watch))
+    store = open_store(settings)
+    if args.action == "list":
+        for watch in store.watches():
+            print(f"{watch.id}\t{watch.topic}\t{','.join(watch.sources) or '-'}")
+        return EXIT_OK
+    if args.action == "remove":
+        with _writing(settings):
+            removed = store.delete_watch(args.id)
+        if not removed:
+            print(f"newsdesk: no watch with id {args.id!r}", file=sys.stderr)
+            return EXIT_PARTIAL
+        print(f"removed {args.id}")
+        return EXIT_OK
+    items = store.watch_items(args.id, limit=args.limit)
+    print(json.dumps([WatchItemOut.of(i).model_dump(mode="json") for i in items], indent=2))
     return EXIT_OK
 
 
@@ -364,6 +402,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     watch.add_argument("--once", action="store_true", help="poll each feed once, then stop")
     watch.set_defaults(run=_watch)
+
+    watch_topic = verbs.add_parser(
+        "watch-topic", help="watched topics: checked whenever articles are stored"
+    )
+    actions = watch_topic.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="watch a topic (prints the watch as JSON)")
+    add.add_argument("topic")
+    add.add_argument("--source", action="append", help="only articles from this source")
+    add.add_argument("--webhook", metavar="URL", help="POST each check's new items here")
+    actions.add_parser("list", help="the watches, a line each")
+    remove = actions.add_parser("remove", help="stop watching and forget the items")
+    remove.add_argument("id")
+    items = actions.add_parser("items", help="a watch's items as JSON, newest first")
+    items.add_argument("id")
+    items.add_argument("--limit", type=_at_least(1), default=50)
+    watch_topic.set_defaults(run=_watch_topic)
 
     articles = verbs.add_parser("articles", help="list stored articles, newest first")
     _add_filters(articles)

@@ -31,6 +31,7 @@ from service.prompts import PromptLibrary
 from service.retrieval import ArticleCatalogue, KeywordIndex, Retriever
 from service.settings import LLMSettings, Settings, SettingsError
 from service.store import ChromaStore, client_factory
+from service.watches import WatchDesk
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Components:
     rewriter: QuestionRewriter
     briefing: BriefingPipeline
     timeline: TimelinePipeline
+    watches: WatchDesk
 
 
 def open_store(settings: Settings) -> ChromaStore:
@@ -120,6 +122,8 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         settings=settings.briefing,
         duplicate_similarity=settings.retrieval.duplicate_similarity,
     )
+    watches = WatchDesk(store=store, retriever=retriever, pipeline=pipeline, settings=settings.web)
+    ingestor.listeners.append(watches.check_later)
     return Components(
         settings=settings,
         embedder=embedder,
@@ -134,6 +138,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         rewriter=LLMRewriter(chat, prompts, RuleRewriter()) if chat else RuleRewriter(),
         briefing=briefing,
         timeline=timeline,
+        watches=watches,
     )
 
 

@@ -19,6 +19,8 @@ class IngestReport:
     failed: int = 0
     passages_written: int = 0
     errors: list[LoadError] = field(default_factory=list)
+    stored_ids: list[str] = field(default_factory=list)
+    """The articles written: new or updated."""
 
     @property
     def succeeded(self) -> int:
@@ -52,6 +54,8 @@ class Ingestor:
         # One writer at a time in this process, so two requests carrying the same article
         # cannot interleave their deletes and writes.
         self._write_lock = threading.Lock()
+        self.listeners: list[Callable[[list[str]], None]] = []
+        """Told the ids of the articles each ingest wrote (watched topics check them)."""
 
     def ingest(
         self, items: Iterable[Article | LoadError], *, progress: Callable[[int], None] | None = None
@@ -64,6 +68,8 @@ class Ingestor:
                 self._write_batch(batch, report)
             if progress:
                 progress(len(batch))
+        for listener in self.listeners:
+            listener(report.stored_ids)
         return report
 
     def already_stored(self, article_ids: list[str]) -> set[str]:
@@ -137,6 +143,7 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.new += 1
+            report.stored_ids.append(article.id)
         report.passages_written += offset
 
     def _fingerprint(self, article: Article) -> str:

@@ -260,6 +260,12 @@ class WebSettings(_Section):
     fetch_max_bytes: PositiveInt = Field(
         5_000_000, description="Largest feed or page fetched, in bytes."
     )
+    webhook_retries: int = Field(
+        3, ge=0, description="Retries of a watch's webhook delivery that failed."
+    )
+    webhook_backoff_s: float = Field(
+        2.0, ge=0, description="Seconds before the first retry of a webhook; doubled after each."
+    )
 
 
 class Settings(BaseModel):

@@ -53,7 +53,11 @@ from service.domain import (
     StoredPassage,
     StoreError,
     StoreUnavailable,
+    Watch,
+    WatchItem,
     date_number,
+    watch_item_fields,
+    watch_item_from_fields,
 )
 
 
@@ -136,6 +140,7 @@ class _Collections:
     passages: Collection
     sentences: Collection
     meta: Collection
+    watches: Collection
     max_batch: int
 
 
@@ -204,8 +209,13 @@ class ChromaStore:
                     f"{stored_model!r}, not {self.embedding_model!r}: use another index path or "
                     "collection prefix, or delete the index and ingest again"
                 )
-        meta = client.get_or_create_collection(f"{self._prefix}_meta", embedding_function=None)
-        return _Collections(articles, passages, sentences, meta, client.get_max_batch_size())
+        meta, watches = (
+            client.get_or_create_collection(f"{self._prefix}_{name}", embedding_function=None)
+            for name in ("meta", "watches")
+        )
+        return _Collections(
+            articles, passages, sentences, meta, watches, client.get_max_batch_size()
+        )
 
     @property
     def _articles(self) -> Collection:
@@ -409,6 +419,47 @@ class ChromaStore:
         return [found[article_id] for article_id in article_ids if article_id in found]
 
     @_reaching_store
+    def save_watch(self, watch: Watch) -> None:
+        self._collections().watches.upsert(
+            ids=[f"watch:{watch.id}"],
+            documents=[json.dumps(_watch_record(watch))],
+            metadatas=[{"kind": "watch"}],
+            embeddings=[[1.0]],
+        )
+
+    @_reaching_store
+    def watches(self) -> list[Watch]:
+        found = self._collections().watches.get(where={"kind": "watch"}, include=["documents"])
+        watches = [_watch(json.loads(document)) for document in found["documents"]]
+        return sorted(watches, key=lambda watch: (watch.created_at, watch.id))
+
+    @_reaching_store
+    def delete_watch(self, watch_id: str) -> bool:
+        collection = self._collections().watches
+        if not collection.get(ids=[f"watch:{watch_id}"], include=[])["ids"]:
+            return False
+        collection.delete(where={"watch_id": watch_id})
+        collection.delete(ids=[f"watch:{watch_id}"])
+        return True
+
+    @_reaching_store
+    def add_watch_items(self, items: Sequence[WatchItem]) -> None:
+        if not items:
+            return
+        self._collections().watches.upsert(
+            ids=[f"item:{item.watch_id}:{item.article.article_id}" for item in items],
+            documents=[json.dumps(watch_item_fields(item)) for item in items],
+            metadatas=[{"kind": "item", "watch_id": item.watch_id} for item in items],
+            embeddings=[[1.0]] * len(items),
+        )
+
+    @_reaching_store
+    def watch_items(self, watch_id: str, *, limit: int) -> list[WatchItem]:
+        found = self._collections().watches.get(where={"watch_id": watch_id}, include=["documents"])
+        items = [watch_item_from_fields(json.loads(document)) for document in found["documents"]]
+        return sorted(items, key=lambda item: item.found_at, reverse=True)[:limit]
+
+    @_reaching_store
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
         """Matching articles (no text) with their mean passage direction."""
         records = self._articles.get(where=where(selection), include=["metadatas", "embeddings"])
@@ -528,3 +579,17 @@ def _stored_article(
         text=text,
         passages=passages,
     )
+
+
+def _watch_record(watch: Watch) -> dict:
+    return {
+        "id": watch.id,
+        "topic": watch.topic,
+        "sources": list(watch.sources),
+        "webhook": watch.webhook,
+        "created_at": watch.created_at,
+    }
+
+
+def _watch(record: dict) -> Watch:
+    return Watch(**{**record, "sources": tuple(record["sources"])})

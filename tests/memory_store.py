@@ -22,6 +22,8 @@ from service.domain import (
     Passage,
     StoredArticle,
     StoredPassage,
+    Watch,
+    WatchItem,
     date_number,
 )
 
@@ -50,6 +52,8 @@ class InMemoryStore:
         self._sentences: dict[str, np.ndarray] = {}
         self._revision = ""
         self._changes: list[Change] = []
+        self._watches: dict[str, Watch] = {}
+        self._watch_items: dict[tuple[str, str], WatchItem] = {}
 
     def counts(self) -> tuple[int, int]:
         return len(self._articles), len(self._passages)
@@ -143,6 +147,25 @@ class InMemoryStore:
             for article, _, vector in self._articles.values()
             if admits(selection, article.ref)
         ]
+
+    def save_watch(self, watch: Watch) -> None:
+        self._watches[watch.id] = watch
+
+    def watches(self) -> list[Watch]:
+        return sorted(self._watches.values(), key=lambda watch: (watch.created_at, watch.id))
+
+    def delete_watch(self, watch_id: str) -> bool:
+        for key in [key for key in self._watch_items if key[0] == watch_id]:
+            del self._watch_items[key]
+        return self._watches.pop(watch_id, None) is not None
+
+    def add_watch_items(self, items: Sequence[WatchItem]) -> None:
+        for item in items:
+            self._watch_items[item.watch_id, item.article.article_id] = item
+
+    def watch_items(self, watch_id: str, *, limit: int) -> list[WatchItem]:
+        items = [item for (wid, _), item in self._watch_items.items() if wid == watch_id]
+        return sorted(items, key=lambda item: item.found_at, reverse=True)[:limit]
 
     def _drop_passages(self, article_id: str) -> None:
         for pid in [pid for pid, p in self._passages.items() if p.passage.article_id == article_id]:

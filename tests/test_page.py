@@ -1,6 +1,7 @@
 """The chat page in a real browser: Debian's headless Chromium driven by Playwright, against a
 real uvicorn server on loopback over the seed articles. Screenshots go to test-artifacts/."""
 
+import re
 import socket
 import threading
 import time
@@ -146,6 +147,14 @@ def test_briefing_view_with_citation_chips(browser, seeded_site):
     expect(timeline).to_have_count(1, timeout=30_000)
     expect(timeline.first.locator("time")).to_have_text("2021-03-10")
     expect(timeline.first.locator("button.chip")).to_have_count(1)
+
+    page.get_by_role("button", name="Watch this topic").click()
+    expect(page.locator("#watch-status")).to_have_text("Give a topic to watch.")
+    page.get_by_label("topic").fill("relations between China and the United States")
+    page.get_by_role("button", name="Watch this topic").click()
+    feed_link = page.locator("#watch-status a")
+    expect(feed_link).to_have_text("its Atom feed")
+    expect(feed_link).to_have_attribute("href", re.compile(r"^/watches/\w+/feed\.atom$"))
     bullets.first.locator("button.chip").click()
     expect(page.locator("#passage-panel mark")).not_to_be_empty()
     shot(page, "5-briefing")

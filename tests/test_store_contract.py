@@ -5,6 +5,7 @@ backend: Chroma's `where`, the keyword index's masks, the in-memory predicate. H
 must let the same articles through.
 """
 
+import dataclasses
 import datetime as dt
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from service.components import Components
-from service.domain import ArticleFilter, Store
+from service.domain import ArticleFilter, ArticleRef, Store, Watch, WatchItem
 from service.ingestion import Ingestor
 from service.loading import article_from_record, load_paths
 from service.retrieval import ArticleCatalogue, KeywordIndex
@@ -129,3 +130,33 @@ def test_writes_and_deletes_are_logged_and_the_log_is_kept_a_day(
     monkeypatch.setattr(time, "time_ns", lambda: two_days_on)
     store.delete(EXPORT_ARTICLE)
     assert [c.article_ids for c in store.changes_since(0)] == [(EXPORT_ARTICLE,)]
+
+
+def test_watches_and_their_items_are_kept_and_removed_together(store: Store):
+    first = Watch(
+        "w1", "harbour bridge", ("Coastal Times",), "http://127.0.0.1:9/hook", "2024-01-01"
+    )
+    second = Watch("w2", "ferry strike", (), None, "2024-01-02")
+    store.save_watch(second)
+    store.save_watch(first)
+    assert store.watches() == [first, second]
+    renamed = dataclasses.replace(first, topic="the harbour bridge")
+    store.save_watch(renamed)
+    assert store.watches() == [renamed, second]
+
+    article = ArticleRef("bridge-1", "Bridge approved", "Coastal Times", dt.date(2024, 3, 4), None)
+    older = WatchItem("w1", article, "Approved [1].", "Approved.", 0, 9, "2024-03-04T10:00:00")
+    newer = dataclasses.replace(
+        older, article=dataclasses.replace(article, article_id="bridge-2"), found_at="2024-03-05"
+    )
+    store.add_watch_items([older, newer])
+    store.add_watch_items([dataclasses.replace(older, text="Approved again [1].")])
+    items = store.watch_items("w1", limit=10)
+    assert [i.article.article_id for i in items] == ["bridge-2", "bridge-1"]
+    assert items[1].text == "Approved again [1]." and items[1].article == article
+    assert store.watch_items("w1", limit=1) == items[:1]
+    assert store.watch_items("w2", limit=10) == []
+
+    assert store.delete_watch("w1") is True
+    assert store.delete_watch("w1") is False
+    assert store.watches() == [second] and store.watch_items("w1", limit=10) == []

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from service.api.access import Access, Keyed, authenticated
 from service.api.body_limit import BodySizeLimit
 from service.api.errors import OPENAI_PATHS, error_body
-from service.api.routes import articles, ask, brief, health, openai_compatible
+from service.api.routes import articles, ask, brief, health, openai_compatible, watches
 from service.components import Components, build_components
 from service.domain import StoreUnavailable
 from service.mcp_server import newsdesk_mcp
@@ -78,6 +78,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(ask.router, dependencies=keyed)
     app.include_router(brief.router, dependencies=keyed)
     app.include_router(openai_compatible.router, dependencies=keyed)
+    app.include_router(watches.router, dependencies=keyed)
     transport = Keyed(StreamableHTTPASGIApp(mcp.session_manager))
     app.router.routes.append(Route("/mcp", transport, methods=["GET", "POST", "DELETE"]))
     app.mount("/static", StaticFiles(directory=WEB), name="static")

@@ -4,7 +4,15 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
 
 from service.answering import Answer, Citation
 from service.briefing import (
@@ -15,7 +23,15 @@ from service.briefing import (
     Timeline,
     TimelineRequest,
 )
-from service.domain import ArticleFilter, RetrievedPassage, StoredArticle, check_date_range
+from service.domain import (
+    ArticleFilter,
+    RetrievedPassage,
+    StoredArticle,
+    Watch,
+    WatchItem,
+    check_date_range,
+    watch_item_fields,
+)
 from service.ingestion import IngestReport
 from service.loading import ArticleRecord
 from service.text import checked_text
@@ -455,6 +471,50 @@ class TimelineOut(BaseModel):
             ],
             warnings=timeline.warnings,
         )
+
+
+class WatchIn(RequestIn):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(..., min_length=1, max_length=500, description="What to watch for.")
+    sources: list[str] | None = Field(None, description="Only articles from these sources.")
+    webhook: HttpUrl | None = Field(
+        None, description="Receives each check's new items as JSON (POST), when given."
+    )
+
+
+class WatchOut(BaseModel):
+    id: str
+    topic: str
+    sources: list[str]
+    webhook: str | None
+    created_at: str
+    delivery: str | None = Field(
+        None, description="How the webhook's last delivery went (since the service started)."
+    )
+
+    @classmethod
+    def of(cls, watch: Watch, delivery: str | None = None) -> Self:
+        return cls(
+            id=watch.id,
+            topic=watch.topic,
+            sources=list(watch.sources),
+            webhook=watch.webhook,
+            created_at=watch.created_at,
+            delivery=delivery,
+        )
+
+
+class WatchItemOut(ArticleRefOut):
+    text: str = Field(..., description="What the article says about the topic; [1] cites `quote`.")
+    quote: str
+    quote_start: int = Field(..., description="The quote's span in the article's text.")
+    quote_end: int
+    found_at: str
+
+    @classmethod
+    def of(cls, item: WatchItem) -> Self:
+        return cls.model_validate(watch_item_fields(item))
 
 
 class ChatOut(AskOut):

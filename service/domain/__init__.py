@@ -12,7 +12,11 @@ from service.domain.records import (
     RetrievedPassage,
     StoredArticle,
     StoredPassage,
+    Watch,
+    WatchItem,
     passage_id,
+    watch_item_fields,
+    watch_item_from_fields,
 )
 from service.domain.selection import ArticleFilter, Condition, check_date_range, date_number
 from service.domain.store import CHANGE_LOG_DAYS, Change, Store, StoreError, StoreUnavailable
@@ -33,7 +37,11 @@ __all__ = [
     "StoreUnavailable",
     "StoredArticle",
     "StoredPassage",
+    "Watch",
+    "WatchItem",
     "check_date_range",
     "date_number",
     "passage_id",
+    "watch_item_fields",
+    "watch_item_from_fields",
 ]

@@ -160,3 +160,59 @@ class LoadError:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A saved topic, checked whenever articles are stored."""
+
+    id: str
+    topic: str
+    sources: tuple[str, ...] = ()
+    webhook: str | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class WatchItem:
+    """What a newly stored article says about a watched topic: a cited line."""
+
+    watch_id: str
+    article: ArticleRef
+    text: str
+    """The line, with `[1]` for its quote."""
+    quote: str
+    quote_start: int
+    """The quote's span in the article's text."""
+    quote_end: int
+    found_at: str
+    """When it was found (ISO 8601, UTC)."""
+
+
+def watch_item_fields(item: WatchItem) -> dict:
+    """The item as flat JSON fields: how the store keeps it and a webhook receives it."""
+    article = item.article
+    return {
+        "watch_id": item.watch_id,
+        "article_id": article.article_id,
+        "title": article.title,
+        "source": article.source,
+        "date": article.date.isoformat() if article.date else None,
+        "url": article.url,
+        "text": item.text,
+        "quote": item.quote,
+        "quote_start": item.quote_start,
+        "quote_end": item.quote_end,
+        "found_at": item.found_at,
+    }
+
+
+def watch_item_from_fields(fields: dict) -> WatchItem:
+    date = dt.date.fromisoformat(fields["date"]) if fields["date"] else None
+    article = ArticleRef(
+        fields["article_id"], fields["title"], fields["source"], date, fields["url"]
+    )
+    rest = {
+        k: v for k, v in fields.items() if k not in ("article_id", "title", "source", "date", "url")
+    }
+    return WatchItem(article=article, **rest)

@@ -9,7 +9,13 @@ from typing import Protocol
 
 import numpy as np
 
-from service.domain.records import IndexedArticle, StoredArticle, StoredPassage
+from service.domain.records import (
+    IndexedArticle,
+    StoredArticle,
+    StoredPassage,
+    Watch,
+    WatchItem,
+)
 from service.domain.selection import ArticleFilter
 
 CHANGE_LOG_DAYS = 1
@@ -100,4 +106,24 @@ class Store(Protocol):
 
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
         """Matching articles (no text) with the mean direction of their passage vectors."""
+        ...
+
+    def save_watch(self, watch: Watch) -> None:
+        """Add the watch, or replace the one with its id."""
+        ...
+
+    def watches(self) -> list[Watch]:
+        """Every watch, oldest first."""
+        ...
+
+    def delete_watch(self, watch_id: str) -> bool:
+        """Remove the watch and its items; False when there was none."""
+        ...
+
+    def add_watch_items(self, items: Sequence[WatchItem]) -> None:
+        """Keep these items; an item for the same watch and article replaces the earlier."""
+        ...
+
+    def watch_items(self, watch_id: str, *, limit: int) -> list[WatchItem]:
+        """The watch's newest items first, at most `limit`."""
         ...

@@ -208,6 +208,27 @@ async function showTimeline(section, button, articleId, briefed) {
   }
 }
 
+// Saves the topic as a watch: articles stored later that answer it become items of its feed.
+async function watchTopic() {
+  const topic = $("brief-topic").value.trim();
+  const status = $("watch-status");
+  if (!topic) {
+    status.textContent = "Give a topic to watch.";
+    return;
+  }
+  try {
+    const response = await api("/watches", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ topic }),
+    });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    const watch = await response.json();
+    status.replaceChildren(`Watching “${watch.topic}”: articles stored from now on that answer it appear in `,
+      element("a", { href: `/watches/${watch.id}/feed.atom` }, "its Atom feed"), ".");
+  } catch (error) {
+    status.textContent = `Error: ${error.message}`;
+  }
+}
+
 function storylineFacts(storyline) {
   const dates = storyline.first_date === storyline.last_date
     ? (storyline.first_date || "undated")
@@ -292,6 +313,7 @@ async function start() {
   });
   $("new-chat").addEventListener("click", () => { conversation.length = 0; $("conversation").replaceChildren(); $("question").focus(); });
   $("brief-form").addEventListener("submit", brief);
+  $("watch-button").addEventListener("click", watchTopic);
   $("close-passage").addEventListener("click", closePassage);
   document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("passage-panel").hidden) closePassage(); });
   for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => selectTab(tab));
