@@ -102,13 +102,14 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         ),
         checker=checker,
     )
+    summarizers = Drafters(
+        extractive=ExtractiveSummarizer(vectors),
+        llm=GenerativeSummarizer(chat, prompts) if chat else None,
+    )
     briefing = BriefingPipeline(
         store=store,
         retriever=retriever,
-        summarizers=Drafters(
-            extractive=ExtractiveSummarizer(vectors),
-            llm=GenerativeSummarizer(chat, prompts) if chat else None,
-        ),
+        summarizers=summarizers,
         checker=checker,
         count_tokens=embedder.count_tokens,
         settings=settings.briefing,
@@ -118,6 +119,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         store=store,
         retriever=retriever,
         vectors=vectors,
+        summarizers=summarizers,
         checker=checker,
         settings=settings.briefing,
         duplicate_similarity=settings.retrieval.duplicate_similarity,

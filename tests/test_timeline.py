@@ -6,6 +6,7 @@ import json
 from service.answering.citations import without_markers
 from service.briefing.bullets import bullet_problem
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
+from tests.llm_server import COMPLETIONS, streamed_completion
 from tests.test_cli import newsdesk
 
 # A story told over four days, written for this test, with a wire copy of the second day's
@@ -121,3 +122,28 @@ def test_timeline_from_the_cli(tmp_path, seeds_dir):
     missing = newsdesk("timeline", "--article", "nope", index=index)
     assert missing.returncode == 1 and "no article with id 'nope'" in missing.stderr
     assert newsdesk("timeline", index=index).returncode == 2, "a topic or an article is needed"
+
+
+def test_with_an_llm_each_day_is_written_by_it_and_checked(llm_client_with):
+    """A day's line comes from the LLM on the briefing's prompt files; a line its passages
+    do not support is dropped, and the day falls back to the extractive line when it fails."""
+    client = llm_client_with()
+    client.post("/articles", json={"articles": BRIDGE})
+    days = []
+
+    def reply(request):
+        user = json.loads(request.content)["messages"][1]["content"]
+        days.append(user)
+        if "Marrow Engineering" in user:  # the second day: an unsupported claim
+            return streamed_completion("- The bridge was opened by the King in 1066 [1].\n")
+        first = user.split("</passage>")[0].split(">\n", 1)[1]
+        return streamed_completion(f"- {first.split('. ')[0].rstrip('.')}. [1]\n")
+
+    client.router.post(COMPLETIONS).mock(side_effect=reply)
+    timeline = client.post("/timeline", json={"topic": "Port Elsworth harbour bridge"}).json()
+    entries = timeline["entries"]
+    assert len(days) == 3 and all("<passage" in prompt for prompt in days)
+    assert [e["date"] for e in entries] == ["2024-03-04", "2024-03-06", "2024-03-09"]
+    assert "1066" not in entries[1]["text"], "the unsupported line is not kept..."
+    assert "Marrow Engineering" in entries[1]["text"], "...the day's own words stand in"
+    assert "2024-03-06: the LLM's line was not supported" in " ".join(timeline["warnings"])

@@ -160,7 +160,7 @@ class BriefingPipeline:
         bullets: list[Bullet] = []
         modes = set()
         for number, storyline in enumerate(storylines):
-            stood = self._where_it_stood(storyline, earlier, request.since)
+            stood = self._where_it_stood(storyline, earlier, request, warnings)
             if stood:
                 stood.storyline = number
                 bullets.append(stood)
@@ -221,11 +221,12 @@ class BriefingPipeline:
         self,
         storyline: Storyline,
         earlier: list[tuple[StoredArticle, np.ndarray]],
-        since: dt.date | None,
+        request: BriefRequest,
+        warnings: list[str],
     ) -> Bullet | None:
         """One cited line from the latest report of the storyline up to `since`, or None when
-        it began after. A report is of the storyline when its vector is within the storyline
-        distance of the storyline's centroid."""
+        it began after; written as a bullet is (the LLM, else extractively). A report is of
+        the storyline when its vector is within the storyline distance of its centroid."""
         near = 1 - self._settings.storyline_max_distance
         reports = [a for a, v in earlier if a.date and float(v @ storyline.centroid) >= near]
         if not reports:
@@ -235,15 +236,13 @@ class BriefingPipeline:
             RetrievedPassage.of(record, score=0.0, query_vector=storyline.centroid)
             for record in self._store.passages_of([latest.id])
         ]
-        line = self._summarizers.extractive.draft(
-            storyline, passages, bullets=1, topic=None, said=()
-        )
-        if not line:
+        mode, drafts, passages = self._summarize(storyline, passages, 1, request, warnings, [])
+        if not drafts:
             return None
-        checked = self._checker.check(line[0], passages, mode="extractive")
-        if not checked.grounded:
+        checked = self._checker.check(drafts[0], passages, mode=mode)
+        if not checked.grounded or bullet_problem(without_markers(checked.text)):
             return None
-        text = f"Before {since.isoformat()}: {checked.text}" if since else checked.text
+        text = f"Before {request.since}: {checked.text}"
         return Bullet(text, checked.citations, background=True)
 
     def _select(self, request: BriefRequest) -> list[tuple[StoredArticle, np.ndarray]]:

@@ -4,29 +4,30 @@ earliest first.
 The story is what a topic finds (retrieval, keeping the articles about as close to the topic
 as the closest), or what an article is about (the window's articles whose vectors are within
 the storyline distance of it).
-Syndicated copies merge into one report. For each day, the line is the sentence of that day's
-articles most similar to the story (its centroid, and the topic when there is one) that can
-stand as a bullet and does not repeat an earlier line; it passes the same citation check as
-an answer. Extractive only: a day's line is the archive's own words."""
+Syndicated copies merge into one report. For each day, the line is written as a briefing's
+bullet is, from that day's reports: by the LLM when there is one, else the sentence most
+similar to the story (its centroid, with the topic when there is one), an article's opening
+sentences favoured; it must stand as a bullet, not repeat an earlier line, and pass the same
+citation check as an answer."""
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.answering import Citation, CitationChecker
+from service.answering import Citation, CitationChecker, Drafters
 from service.answering.citations import without_markers
-from service.briefing.bullets import bullet_problem, trimmed
-from service.briefing.storylines import merge_copies
-from service.briefing.summaries import LEAD_BONUS
+from service.briefing.bullets import bullet_problem
+from service.briefing.storylines import Storyline, merge_copies
+from service.briefing.summaries import StorylineSummarizer
 from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
 from service.embedding import SentenceVectors
 from service.retrieval import Retriever
 from service.settings import BriefingSettings
-from service.text import sentence_spans
 
 ArticleVector = tuple[StoredArticle, np.ndarray]
+# A day's passages given to the summarizer (the LLM's prompt), the most central first.
+DAY_PASSAGES = 12
 # A topic's story is the articles about as close to the topic as the closest: within this
 # much cosine similarity of it (and above the briefing's topic floor). Looser takes in other
 # stories that share a name with it (a town's cheese festival on a timeline of its bridge).
@@ -74,15 +75,15 @@ class TimelinePipeline:
         store: Store,
         retriever: Retriever,
         vectors: SentenceVectors,
+        summarizers: Drafters[StorylineSummarizer],
         checker: CitationChecker,
         settings: BriefingSettings,
         duplicate_similarity: float,
-        lead_bonus: float = LEAD_BONUS,
     ):
         self._store = store
         self._retriever = retriever
         self._vectors = vectors
-        self._lead_bonus = lead_bonus
+        self._summarizers = summarizers
         self._checker = checker
         self._settings = settings
         self._duplicate_similarity = duplicate_similarity
@@ -117,7 +118,7 @@ class TimelinePipeline:
         for day in sorted(by_day):
             passages = [p for a in by_day[day] for p in passages_by_article.get(a.id, [])]
             said = [without_markers(entry.text) for entry in entries]
-            entry = self._line(day, passages, centroid, said)
+            entry = self._line(day, by_day[day], passages, centroid, said, warnings)
             if entry is None:
                 continue
             entry.article_ids = [
@@ -163,29 +164,45 @@ class TimelinePipeline:
     def _line(
         self,
         day: dt.date,
-        passages: Sequence[RetrievedPassage],
+        articles: list[StoredArticle],
+        passages: list[RetrievedPassage],
         centroid: np.ndarray,
         said: list[str],
+        warnings: list[str],
     ) -> TimelineEntry | None:
-        """The day's most central sentence that can stand alone, cited; None without one.
-        An article's opening sentences gain `lead_bonus / (1 + i)`, as in the briefing's
-        summaries: news tells what happened first."""
-        candidates, lead = [], []
-        for number, passage in enumerate(passages, start=1):
-            for position, (start, end) in enumerate(sentence_spans(passage.text)):
-                sentence = passage.text[start:end]
-                if not bullet_problem(sentence, headline=passage.article.title, said=said):
-                    candidates.append((number, sentence))
-                    opening = passage.ordinal == 0
-                    lead.append(self._lead_bonus / (1 + position) if opening else 0.0)
-        if not candidates:
-            return None
-        vectors = self._vectors.of([text for _, text in candidates], passages=passages)
-        for best in np.argsort(-(vectors @ centroid + np.array(lead))):
-            number, sentence = candidates[int(best)]
-            checked = self._checker.check(
-                f"{trimmed(sentence)} [{number}]", passages, mode="extractive"
-            )
-            if checked.grounded:
+        """The day's development in one cited line, written as a briefing's bullet is: by the
+        LLM when there is one (`prompts/brief_*.j2`), else the day's sentence most central to
+        the story, an article's opening sentences favoured; None when neither can stand."""
+        central = sorted(passages, key=lambda p: p.similarity, reverse=True)[:DAY_PASSAGES]
+        storyline = Storyline(articles=articles, centroid=centroid)
+
+        def attempt(summarizer: StorylineSummarizer) -> tuple[str, list[str]]:
+            drafts = summarizer.draft(storyline, central, bullets=1, topic=None, said=said)
+            return summarizer.mode, drafts
+
+        mode, drafts = self._summarizers.run(
+            attempt,
+            warnings,
+            failure=lambda error: f"{day}: LLM unavailable ({error}); extractive line given",
+        )
+        entry = self._checked(day, drafts, central, mode, said)
+        if entry is None and mode != self._summarizers.extractive.mode:
+            # The LLM's line did not stand: the day keeps the archive's own words.
+            warnings.append(f"{day}: the LLM's line was not supported; extractive line given")
+            _, drafts = attempt(self._summarizers.extractive)
+            entry = self._checked(day, drafts, central, self._summarizers.extractive.mode, said)
+        return entry
+
+    def _checked(
+        self,
+        day: dt.date,
+        drafts: list[str],
+        passages: list[RetrievedPassage],
+        mode: str,
+        said: list[str],
+    ) -> TimelineEntry | None:
+        for draft in drafts:
+            checked = self._checker.check(draft, passages, mode=mode)
+            if checked.grounded and not bullet_problem(without_markers(checked.text), said=said):
                 return TimelineEntry(day, checked.text, checked.citations, [])
         return None
