@@ -1,5 +1,6 @@
 """The `newsdesk` command as a user runs it: a real process, real model, real index."""
 
+import json
 import subprocess
 import sys
 from importlib.metadata import version
@@ -95,6 +96,12 @@ def test_search_and_ask(tmp_path: Path, seeds_dir: Path):
     assert briefing.stdout.count("\n- ") == 3
     reversed_range = newsdesk("brief", "--from", "2023-01-01", "--to", "2021-01-01", index=index)
     assert reversed_range.returncode == 2
+    since = newsdesk("brief", "--from", "2021-01-01", "--to", "2023-12-31", "--since", "2022-06-30",
+                     "--json", index=index)  # fmt: skip
+    assert since.returncode == 0, since.stderr
+    assert json.loads(since.stdout)["period"]["date_from"] == "2022-07-01"
+    late = newsdesk("brief", "--to", "2023-12-31", "--since", "2024-01-01", index=index)
+    assert late.returncode == 2 and "since must be before date_to" in late.stderr
 
 
 def test_json_output_is_the_http_apis_reply(tmp_path: Path, seeds_dir: Path):

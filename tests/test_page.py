@@ -15,6 +15,8 @@ from pydantic import SecretStr
 
 from service.api.app import create_app
 from service.components import build_components
+from service.loading import article_from_record
+from tests.test_briefing import STORY_AFTER, STORY_BEFORE
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -191,3 +193,21 @@ def test_a_keyed_service_asks_for_the_key_once(browser, keyed_site):
     chip.click()  # GET /articles/{id} with the key
     expect(page.locator("#passage-panel mark")).not_to_be_empty()
     shot(page, "7-keyed")
+
+
+def test_whats_new_since_shows_where_an_older_story_stood(browser, seeded, settings):
+    seeded.ingestor.ingest(
+        [article_from_record(a, max_bytes=100_000) for a in (STORY_BEFORE, STORY_AFTER)]
+    )
+    for url in serve(create_app(settings, components=seeded)):
+        page = open_page(browser, url)
+        page.get_by_role("tab", name="Briefing").click()
+        page.locator("#brief-from").fill("2024-05-01")
+        page.locator("#brief-to").fill("2024-05-31")
+        page.get_by_label("new since").fill("2024-05-02")
+        page.get_by_label("length").select_option("short")
+        page.get_by_role("button", name="Brief me").click()
+        background = page.locator("#briefing li.background")
+        expect(background).to_have_count(1, timeout=60_000)
+        expect(background).to_contain_text("Before 2024-05-02:")
+        expect(page.locator("#briefing li:not(.background)")).to_contain_text("6 percent")
