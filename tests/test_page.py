@@ -128,13 +128,20 @@ def test_unanswerable_question_and_service_errors_are_shown(browser, seeded_site
     shot(page, "4-errors")
 
 
+def ask_for_a_briefing(page: Page, date_from: str, date_to: str, length: str, **also: str):
+    """The briefing form filled (`also`: other fields by label) and sent."""
+    page.get_by_role("tab", name="Briefing").click()
+    page.locator("#brief-from").fill(date_from)
+    page.locator("#brief-to").fill(date_to)
+    for label, value in also.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_label("length").select_option(length)
+    page.get_by_role("button", name="Brief me").click()
+
+
 def test_briefing_view_with_citation_chips(browser, seeded_site):
     page = open_page(browser, seeded_site)
-    page.get_by_role("tab", name="Briefing").click()
-    page.locator("#brief-from").fill("2021-01-01")
-    page.locator("#brief-to").fill("2023-12-31")
-    page.get_by_label("length").select_option("long")
-    page.get_by_role("button", name="Brief me").click()
+    ask_for_a_briefing(page, "2021-01-01", "2023-12-31", "long")
     bullets = page.locator("#briefing ul.bullets > li")
     expect(bullets).to_have_count(9, timeout=60_000)
     storylines = page.locator("#briefing section.storyline")
@@ -201,12 +208,7 @@ def test_whats_new_since_shows_where_an_older_story_stood(browser, seeded, setti
     )
     for url in serve(create_app(settings, components=seeded)):
         page = open_page(browser, url)
-        page.get_by_role("tab", name="Briefing").click()
-        page.locator("#brief-from").fill("2024-05-01")
-        page.locator("#brief-to").fill("2024-05-31")
-        page.get_by_label("new since").fill("2024-05-02")
-        page.get_by_label("length").select_option("short")
-        page.get_by_role("button", name="Brief me").click()
+        ask_for_a_briefing(page, "2024-05-01", "2024-05-31", "short", **{"new since": "2024-05-02"})
         background = page.locator("#briefing li.background")
         expect(background).to_have_count(1, timeout=60_000)
         expect(background).to_contain_text("Before 2024-05-02:")
