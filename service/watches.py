@@ -58,7 +58,9 @@ class WatchDesk:
         self.deliveries: dict[str, str] = {}
         """Watch id -> how its webhook's last delivery went."""
 
-    def create(self, topic: str, *, sources: Sequence[str] = (), webhook: str | None = None):
+    def create(
+        self, topic: str, *, sources: Sequence[str] = (), webhook: str | None = None
+    ) -> Watch:
         watch = Watch(
             id=uuid.uuid4().hex[:12],
             topic=topic.strip(),
@@ -89,14 +91,14 @@ class WatchDesk:
         """Until every check and delivery asked for so far is done."""
         self._jobs.join()
 
-    def check(self, article_ids: list[str]) -> dict[str, list[WatchItem]]:
-        """Each watch's new items among these articles (stored), by watch id."""
-        found = {}
+    def check(self, article_ids: list[str]) -> list[tuple[Watch, list[WatchItem]]]:
+        """Each watch with new items among these articles, and those items (stored)."""
+        found = []
         for watch in self._store.watches():
             items = self._items(watch, article_ids)
             if items:
                 self._store.add_watch_items(items)
-                found[watch.id] = items
+                found.append((watch, items))
         return found
 
     def feed(self, watch: Watch, *, link: str) -> str:
@@ -127,8 +129,7 @@ class WatchDesk:
         while True:
             article_ids = self._jobs.get()
             try:
-                for watch_id, items in self.check(article_ids).items():
-                    watch = self.get(watch_id)
+                for watch, items in self.check(article_ids):
                     if watch.webhook:
                         self._deliver(watch, items)
             except Exception:  # a check must never stop the thread that runs them all

@@ -147,18 +147,16 @@ class TimelinePipeline:
             selection = ArticleFilter(article_ids=ids) if ids else None
             articles = self._store.article_vectors(selection) if selection else []
             return f"Timeline: {request.topic}", articles
-        anchor = self._store.get(request.article_id)
-        if anchor is None:
+        found = self._store.article_vectors(ArticleFilter(article_ids=[request.article_id]))
+        if not found:
             raise UnknownArticle(request.article_id)
-        everything = self._store.article_vectors(window)
-        (anchor_vector,) = [
-            vector
-            for article, vector in self._store.article_vectors(
-                ArticleFilter(article_ids=[anchor.id])
-            )
-        ]
+        ((anchor, anchor_vector),) = found
         near = 1 - self._settings.storyline_max_distance
-        story = [(a, v) for a, v in everything if float(v @ anchor_vector) >= near]
+        story = [
+            (article, vector)
+            for article, vector in self._store.article_vectors(window)
+            if float(vector @ anchor_vector) >= near
+        ]
         return f"Timeline: {anchor.title or anchor.id}", story
 
     def _line(

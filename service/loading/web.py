@@ -32,7 +32,12 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class FetchError(Exception):
-    """A URL that could not be fetched, or may not be."""
+    """A URL that could not be fetched, or may not be; `status` is the HTTP status when the
+    server answered with an error."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ class WebClient:
                 if response.status_code == 304:
                     return None
                 if response.status_code >= 400:
-                    raise FetchError(f"HTTP {response.status_code}")
+                    raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise FetchError(f"{int(declared):,} bytes, over the {cap:,} limit")
@@ -128,7 +133,7 @@ class WebClient:
         try:
             fetched = self._fetch(urljoin(site, "/robots.txt"), {})
         except FetchError as error:
-            forbidden = str(error) in ("HTTP 401", "HTTP 403") or str(error).startswith("HTTP 5")
+            forbidden = error.status in (401, 403) or (error.status or 0) >= 500
             robots.disallow_all, robots.allow_all = forbidden, not forbidden
             return robots
         robots.parse((fetched.text() if fetched else "").splitlines())
