@@ -40,7 +40,10 @@ def main() -> None:
     reading("loaded")
     found = [components.retriever.search(q, k=6, selection=ArticleFilter()) for q in questions]
     reading(f"after {len(questions)} searches")
-    batches = [[text for _, text in candidate_sentences(passages)] for passages in found]
+    batches = [
+        [passages[n - 1].text[start:end] for n, start, end in candidate_sentences(passages)]
+        for passages in found
+    ]
     half = len(batches) // 2
     for name, chosen in [
         ("first half of the sentence batches", batches[:half]),

@@ -23,13 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 from fastapi.testclient import TestClient
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from naive_rag import NaiveRAG
 
-from service.answering import ExtractiveAnswerer
+from service.answering.extractive import answer_sentences
 from service.api.app import create_app
 from service.api.schemas import AskIn
 from service.components import Components, build_components
@@ -65,7 +63,7 @@ def main() -> None:
         )
         components.keyword.refresh()
         ingest_seconds = time.perf_counter() - started
-        baseline = NaiveBaseline(components, Path(workdir) / "baseline", paragraphs)
+        baseline = NaiveRAG(components.embedder, Path(workdir) / "baseline", paragraphs)
 
         # Cold: questions spread over the corpus, before anything is cached.
         spread = questions[:: max(1, len(questions) // args.latency_queries)][
@@ -77,7 +75,8 @@ def main() -> None:
         started = time.perf_counter()
         for question in questions:
             newsdesk_rows.append(evaluate_newsdesk(components, question))
-            baseline_rows.append(baseline.evaluate(question))
+            ranked, score = baseline.ranked(question["question"], K)
+            baseline_rows.append({"question": question, "ranked": ranked, "score": score})
         evaluate_seconds = time.perf_counter() - started
 
         latency_warm = measure_latency(settings, components, spread)
@@ -120,56 +119,15 @@ def evaluate_newsdesk(components: Components, question: dict) -> dict:
         ]:
             if article_id not in ranked:
                 ranked.append(article_id)
-    # The answer is drawn from the passages /ask would use.
-    extractive = ExtractiveAnswerer(
-        components.sentence_vectors, min_score=components.settings.answering.answer_min_score
-    )
-    scored = extractive.score(question["question"], passages[:ASK_K])
-    chosen = extractive.select(scored)
+    # The answer is drawn from the passages /ask would use, by the reading step; its best
+    # sentence score is what the hand rule of abstention thresholds.
+    reading = components.pipeline.reader.read(question["question"], passages[:ASK_K])
     return {
         "question": question,
         "ranked": ranked,
-        "score": scored[0].score if scored else -1.0,
-        "answer": " ".join(sentence.text for sentence in chosen),
+        "score": reading.features["best_score"] if reading.sentences else -1.0,
+        "answer": " ".join(sentence.text for sentence in answer_sentences(reading)),
     }
-
-
-class NaiveBaseline:
-    """What a first RAG tutorial builds: fixed-size character chunks, dense top-k."""
-
-    def __init__(self, components: Components, path: Path, paragraphs: list[dict]):
-        self._embedder = components.embedder
-        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-        ids, texts, metadatas = [], [], []
-        for paragraph in paragraphs:
-            for index, chunk in enumerate(splitter.split_text(paragraph["text"])):
-                ids.append(f"{paragraph['id']}:{index}")
-                texts.append(chunk)
-                metadatas.append({"article_id": paragraph["id"]})
-        client = chromadb.PersistentClient(
-            str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self._collection = client.create_collection(
-            "baseline", metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
-        vectors = self._embedder.embed(texts)
-        for start in range(0, len(ids), 1000):
-            end = start + 1000
-            self._collection.add(
-                ids=ids[start:end],
-                documents=texts[start:end],
-                embeddings=vectors[start:end],
-                metadatas=metadatas[start:end],
-            )
-        self.chunks = len(ids)
-
-    def evaluate(self, question: dict) -> dict:
-        vector = self._embedder.embed([question["question"]])[0]
-        found = self._collection.query(
-            query_embeddings=[vector], n_results=K, include=["metadatas", "distances"]
-        )
-        ranked = list(dict.fromkeys(m["article_id"] for m in found["metadatas"][0]))
-        return {"question": question, "ranked": ranked, "score": 1 - found["distances"][0][0]}
 
 
 def retrieval_metrics(rows: list[dict]) -> dict:

@@ -195,12 +195,17 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
         _print_json(AskOut.of(answer))
         return answered
+    if answer.short_answer:
+        print(f"Answer: {answer.short_answer.text} [{answer.short_answer.n}]\n")
     print(textwrap.fill(answer.text, 100))
-    if answer.citations:
-        print("\nSources:")
-    for citation in answer.citations:
-        print(f"[{citation.n}] {_describe(citation.passage.article)}")
-        print(f'    "{citation.quote}" (chars {citation.quote_start}-{citation.quote_end})')
+    if answer.related:
+        print("\nWhat the articles do say:")
+    for heading, cited in (("Sources", answer.citations), (None, answer.related)):
+        if heading and cited:
+            print(f"\n{heading}:")
+        for citation in cited:
+            print(f"[{citation.n}] {_describe(citation.passage.article)}")
+            print(f'    "{citation.quote}" (chars {citation.quote_start}-{citation.quote_end})')
     for warning in answer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(

@@ -10,6 +10,7 @@ from service.answering import (
     GenerativeAnswerer,
 )
 from service.answering.conversation import LLMRewriter, QuestionRewriter, RuleRewriter
+from service.answering.reading import Answerability, Reader
 from service.briefing import (
     BriefingPipeline,
     ExtractiveSummarizer,
@@ -94,10 +95,14 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     checker = CitationChecker(vectors, settings.answering)
     chat = _chat_model(settings.llm)
     prompts = PromptLibrary(settings.llm.prompts_dir)
+    answerability = Answerability.load()
+    if settings.answering.answer_min_confidence is not None:
+        answerability.threshold = settings.answering.answer_min_confidence
     pipeline = AskPipeline(
         retriever=retriever,
+        reader=Reader(vectors, answerability),
         answerers=Drafters(
-            extractive=ExtractiveAnswerer(vectors, min_score=settings.answering.answer_min_score),
+            extractive=ExtractiveAnswerer(),
             llm=GenerativeAnswerer(chat, prompts) if chat else None,
         ),
         checker=checker,

@@ -140,6 +140,11 @@ class RetrievalSettings(_Section):
         le=1,
         description="Cosine similarity above which passages of different articles are one story.",
     )
+    sentence_rerank: bool = Field(
+        True,
+        description="Candidates are fused once more with their order by best-matching "
+        "sentence (bench/eval_answers.py --archive).",
+    )
     recency_band: float = Field(
         0.1,
         ge=0,
@@ -152,10 +157,12 @@ class RetrievalSettings(_Section):
 class AnsweringSettings(_Section):
     """Extractive answers and the citation check."""
 
-    answer_min_score: float = Field(
-        0.6,
-        description="Extractive answers abstain when no sentence scores this high "
-        "(similarity + 0.3 x keyword overlap; calibrated by bench/eval_retrieval.py).",
+    answer_min_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Answers abstain when the reading step's answerability is below it; "
+        "unset: the threshold fitted with the model (service/answering/answerability.json).",
     )
     citation_min_overlap: float = Field(
         0.6, ge=0, le=1, description="Share of a claim's keyword terms its passage must contain..."

@@ -69,10 +69,11 @@ def _skip_space(text: str, position: int) -> int:
     return len(text) - len(text[position:].lstrip())
 
 
-def candidate_sentences(passages: Sequence[RetrievedPassage]) -> list[tuple[int, str]]:
-    """(passage number from 1, sentence) for every whole sentence of the passages."""
+def candidate_sentences(passages: Sequence[RetrievedPassage]) -> list[tuple[int, int, int]]:
+    """(passage number from 1, start, end) of every whole sentence of the passages: the
+    sentence is `passages[number - 1].text[start:end]`."""
     return [
-        (number, passage.text[start:end])
+        (number, start, end)
         for number, passage in enumerate(passages, start=1)
         for start, end in sentence_spans(passage.text)
         # A passage cut inside a long sentence starts with a fragment of it; stray
@@ -110,48 +111,6 @@ def numbers_agree(claim: str, source: str) -> bool:
     return all(n.replace(",", "") in source_numbers for n in _NUMBER.findall(claim))
 
 
-# What a question asks for, by its opening: a narrow type an answer must hold, or None (why,
-# how, what did X say: anything may answer those). First match wins.
-_ANSWER_TYPES: list[tuple[str, re.Pattern]] = [
-    (
-        "number",
-        re.compile(
-            r"^\s*(how (many|much|long|far|old|big|large|high|often)|what (is |was )?(the )?"
-            r"(number|price|cost|amount|percentage|share|score|figure|total|rate|value|size)\b"
-            r"|by how much|at what (price|rate|cost))",
-            re.I,
-        ),
-    ),
-    (
-        "date",
-        re.compile(
-            r"^\s*(when|what (year|day|date|month|time)|in what (year|month)|on what (day|date)"
-            r"|which (year|day|month))\b",
-            re.I,
-        ),
-    ),
-    ("person", re.compile(r"^\s*(who|whom|whose)\b", re.I)),
-    ("place", re.compile(r"^\s*(where|in (what|which) (city|country|town|place))\b", re.I)),
-    (
-        "name",
-        re.compile(
-            r"^\s*(which|what) ([\w-]+ ){0,2}(company|firm|organi[sz]ation|club|team|group|party"
-            r"|country|city"
-            r"|agency|bank|court|minister|president|leader|official|venue)\b",
-            re.I,
-        ),
-    ),
-]
-_NUMBER_WORD = re.compile(
-    r"\b(\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
-    r"|forty|fifty|hundred|thousand|million|billion|trillion|dozen|half)\b",
-    re.I,
-)
-_MONTH_OR_YEAR = re.compile(
-    r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September"
-    r"|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-    r"|yesterday|today|last (week|month|year)|next (week|month|year))\b"
-)
 _PROPER_NOUN = re.compile(r"\b[A-Z][\w'-]+")
 _QUESTION_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 
@@ -165,19 +124,3 @@ def names(text: str) -> list[str]:
             if terms(noun) and noun.lower() not in _QUESTION_WORDS
         )
     )
-
-
-def expected_answer_type(question: str) -> str | None:
-    """`number`, `date`, `person`, `place` or `name` when the question asks for one."""
-    return next((kind for kind, asks in _ANSWER_TYPES if asks.search(question)), None)
-
-
-def holds_answer_type(text: str, kind: str, question: str) -> bool:
-    """Whether the text holds something of that type that the question did not already say:
-    a number, a date, or (for people, places and names) a proper noun of its own."""
-    if kind == "number":
-        return bool(_NUMBER_WORD.search(text))
-    if kind == "date":
-        return bool(_MONTH_OR_YEAR.search(text))
-    asked = {word.lower() for word in re.findall(r"\w+", question)}
-    return any(noun.lower() not in asked for noun in names(text))

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from service.answering.extractive import ExtractiveAnswerer
+from service.answering.reading import Answerability, Reader
 from service.components import Components
 from service.domain import ArticleFilter
 from service.embedding import SentenceVectors, SerialEmbedder
@@ -57,8 +57,9 @@ def test_answering_reads_the_sentence_vectors_stored_at_ingest(seeded: Component
     passages = seeded.retriever.search(question, k=4, selection=ArticleFilter())
     stored = SentenceVectors(seeded.embedder, capacity=1000, stored=seeded.store.sentence_vectors)
     encoded_now = SentenceVectors(seeded.embedder, capacity=1000)
-    from_store = ExtractiveAnswerer(stored, min_score=0.0).score(question, passages)
-    from_model = ExtractiveAnswerer(encoded_now, min_score=0.0).score(question, passages)
+    answerability = Answerability.load()
+    from_store = Reader(stored, answerability).read(question, passages).sentences
+    from_model = Reader(encoded_now, answerability).read(question, passages).sentences
     assert stored.encoded == 1, "only the question is encoded while it waits"
     assert encoded_now.encoded == 1 + len({s.text for s in from_model})
     assert [s.text for s in from_store] == [s.text for s in from_model]

@@ -326,3 +326,14 @@ def test_a_failure_after_text_has_streamed_is_not_retried(llm_client):
     assert pieces == ["Blinken met "] and route.call_count == 1
     final = events[-2][1]
     assert final["mode"] == "extractive" and final["warnings"][0].startswith("LLM unavailable")
+
+
+def test_the_llm_is_told_what_type_of_answer_the_question_asks_for(llm_client):
+    sent = []
+
+    def reply(request):
+        sent.append(json.loads(request.content))
+        return streamed_completion("The articles don't say.")
+
+    ask(llm_client, "How many vaccine doses did China pledge to COVAX?", reply)
+    assert "The question asks for a number." in sent[0]["messages"][-1]["content"]

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from service.answering import ABSTENTION
+from service.answering.answer_types import expected_answer_type, holds_answer_type
 from service.api.app import create_app
 from service.components import build_components
 from service.loading import load_paths
-from service.text import expected_answer_type, holds_answer_type
 from tests.conftest import BLINKEN_ARTICLE
 from tests.llama_server import start_llama_server
 from tests.test_llm_answers import parse_events

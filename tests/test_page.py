@@ -112,13 +112,31 @@ def test_ask_see_streamed_answer_open_citation_and_follow_up(browser, seeded_sit
     shot(page, "3-follow-up")
 
 
+def test_the_short_answer_leads_and_is_marked_in_its_passage(browser, seeded_site):
+    page = open_page(browser, seeded_site)
+    page.get_by_label("Your question").fill("How many vaccine doses did China pledge to COVAX?")
+    page.keyboard.press("Enter")
+    answer = page.locator("li.message.assistant").first
+    short = answer.locator("p.short-answer")
+    expect(short).to_contain_text("10 million", timeout=30_000)
+    short.locator("button.chip").click()
+    marked = page.locator("#passage-text mark strong.short-answer")
+    expect(marked).to_contain_text("10 million")
+    shot(page, "5-short-answer")
+
+
 def test_unanswerable_question_and_service_errors_are_shown(browser, seeded_site):
     page = open_page(browser, seeded_site)
     page.get_by_label("Your question").fill("Who won the football World Cup final?")
     page.keyboard.press("Enter")
     answer = page.locator("li.message.assistant").first
-    expect(answer).to_contain_text("The articles don't say.", timeout=30_000)
+    expect(answer).to_contain_text(
+        "The articles don't say who won the football World Cup final.", timeout=30_000
+    )
     expect(answer).to_have_class("message assistant abstained")
+    related = answer.locator(".related")
+    expect(related).to_contain_text("What the articles do say:")
+    expect(related.locator("button.chip").first).to_be_visible()
 
     page.get_by_label("from").first.fill("2023-01-01")
     page.get_by_label("to", exact=True).first.fill("2021-01-01")

@@ -70,3 +70,11 @@ def test_missing_values_are_errors(tmp_path: Path):
         PromptLibrary(tmp_path).render("t.j2")
     with pytest.raises(FileNotFoundError):
         PromptLibrary(tmp_path / "missing")
+
+
+def test_the_answer_prompt_says_what_type_the_question_asks_for():
+    answerer = GenerativeAnswerer(chat=None, prompts=PromptLibrary(PROJECT_PROMPTS))
+    _, typed = answerer.messages("How many doses did China pledge?", PASSAGES, kind="number")
+    assert "The question asks for a number. If no passage states it" in typed
+    _, untyped = answerer.messages("Why did China pledge doses?", PASSAGES)
+    assert "The question asks for" not in untyped

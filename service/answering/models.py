@@ -2,9 +2,12 @@
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from service.domain import RetrievedPassage
+
+if TYPE_CHECKING:
+    from service.answering.reading import Reading
 
 ABSTENTION = "The articles don't say."
 
@@ -20,6 +23,18 @@ class Citation:
     quote_end: int
 
 
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The phrase that answers the question (a name, a number, a date...), in a cited passage."""
+
+    text: str
+    n: int
+    """The citation marker of the passage it is in."""
+    start: int
+    """Its exact span in the article: `article_text[start:end] == text`."""
+    end: int
+
+
 @dataclass
 class Answer:
     text: str
@@ -28,6 +43,11 @@ class Answer:
     mode: str
     grounded: bool
     warnings: list[str] = field(default_factory=list)
+    short_answer: ShortAnswer | None = None
+    related: list[Citation] = field(default_factory=list)
+    """When the articles don't answer: the closest sentences they do hold, cited and checked."""
+    confidence: float | None = None
+    """The reading step's probability that the passages answer the question."""
 
 
 class AnswerError(RuntimeError):
@@ -42,7 +62,10 @@ class AnswerError(RuntimeError):
 class Answerer(Protocol):
     mode: str
 
-    def draft(self, question: str, passages: Sequence[RetrievedPassage]) -> Iterator[str]:
+    def draft(
+        self, question: str, passages: Sequence[RetrievedPassage], reading: "Reading"
+    ) -> Iterator[str]:
         """The answer as it is produced, in pieces, with `[n]` markers numbering `passages`
-        from 1. Raises AnswerError when no usable answer can be produced."""
+        from 1, given the reading step's findings in them. Raises AnswerError when no usable
+        answer can be produced."""
         ...

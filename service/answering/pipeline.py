@@ -1,4 +1,4 @@
-"""Asking: retrieve, draft (LLM or extractive), fall back on faults, check citations.
+"""Asking: retrieve, read, draft (LLM or extractive), fall back on faults, check citations.
 
 `stream` yields what a streaming client needs in order: the sources, the draft as it is
 written, then the checked answer. The checked answer is what counts: checking may remove
@@ -8,12 +8,15 @@ sentences, and after an LLM fault the draft restarts with the extractive answer.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from service.answering.answer_types import holds_answer_type
 from service.answering.citations import CitationChecker, is_abstention, without_markers
+from service.answering.extractive import not_said, related_sentences
 from service.answering.fallback import Drafters
-from service.answering.models import ABSTENTION, Answer, Answerer, AnswerError
+from service.answering.models import Answer, Answerer, AnswerError
+from service.answering.reading import Reader, Reading
 from service.domain import ArticleFilter, RetrievedPassage
 from service.retrieval import Retriever
-from service.text import expected_answer_type, holds_answer_type, names
+from service.text import names
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,12 @@ class AskPipeline:
         self,
         *,
         retriever: Retriever,
+        reader: Reader,
         answerers: Drafters[Answerer],
         checker: CitationChecker,
     ):
         self._retriever = retriever
+        self.reader = reader
         self.answerers = answerers
         self._checker = checker
 
@@ -60,10 +65,10 @@ class AskPipeline:
         passages = self._retriever.search(question, k=k, selection=selection)
         yield Sources(passages)
         if not passages:
-            yield Delta(ABSTENTION)
+            yield Delta(not_said(question))
             yield Final(
                 Answer(
-                    ABSTENTION,
+                    not_said(question),
                     [],
                     [],
                     self.answerers.extractive.mode,
@@ -73,18 +78,20 @@ class AskPipeline:
             )
             return
 
+        reading = self.reader.read(question, passages)
         warnings: list[str] = []
 
         def attempt(answerer: Answerer, replacing: bool) -> Iterator[AskEvent]:
             pieces: list[str] = []
-            for index, piece in enumerate(answerer.draft(question, passages)):
+            for index, piece in enumerate(answerer.draft(question, passages, reading)):
                 pieces.append(piece)
                 yield Delta(piece, restart=replacing and index == 0)
             draft = "".join(pieces)
             answer = self._checker.check(draft, passages, mode=answerer.mode)
-            problem = _unusable(question, draft, answer)
+            problem = _unusable(question, draft, answer, reading)
             if problem and answerer is self.answerers.llm:
                 raise AnswerError(problem, warnings=[*answer.warnings, problem])
+            self._complete(answer, question, draft, reading, passages)
             if replacing:
                 answer.warnings[:0] = [*warnings, "extractive answer given instead"]
             yield Final(answer)
@@ -93,8 +100,37 @@ class AskPipeline:
             attempt, warnings, failure=lambda error: f"LLM unavailable: {error}"
         )
 
+    def _complete(
+        self,
+        answer: Answer,
+        question: str,
+        draft: str,
+        reading: Reading,
+        passages: list[RetrievedPassage],
+    ) -> None:
+        """What the reading adds to a checked answer: its confidence; the short answer, when
+        the answer gives it from the passage it was found in; and when the answer is an
+        abstention, what was asked in its words and the related sentences, checked."""
+        answer.confidence = reading.confidence
+        short = reading.short_answer
+        if (
+            answer.grounded
+            and short
+            and short.text in answer.text
+            and any(citation.n == short.n for citation in answer.citations)
+        ):
+            answer.short_answer = short
+        if not answer.grounded:
+            if answer.mode == self.answerers.extractive.mode and is_abstention(draft):
+                answer.text = draft.strip()
+            related = related_sentences(reading)
+            if related:
+                near = " ".join(f"{s.text} [{s.passage_number}]" for s in related)
+                checked = self._checker.check(near, passages, mode=self.answerers.extractive.mode)
+                answer.related = checked.citations
 
-def _unusable(question: str, draft: str, answer: Answer) -> str | None:
+
+def _unusable(question: str, draft: str, answer: Answer, reading: Reading) -> str | None:
     """Why a checked LLM answer cannot stand (the extractive answer stands in), or None.
 
     An answer is more than supported sentences. It must be about what was asked: the names in
@@ -111,7 +147,6 @@ def _unusable(question: str, draft: str, answer: Answer) -> str | None:
     missing = [name for name in asked if name.lower() not in cited.lower()]
     if len(missing) > (1 if len(asked) >= 3 else 0):
         return f"the LLM's answer is not about {', '.join(missing)}, which the question asks about"
-    kind = expected_answer_type(question)
-    if kind and not holds_answer_type(text, kind, question):
-        return f"the LLM's answer holds no {kind}, which the question asks for"
+    if reading.kind and not holds_answer_type(text, reading.kind, question):
+        return f"the LLM's answer holds no {reading.kind}, which the question asks for"
     return None

@@ -25,7 +25,12 @@ def sources(citations: Sequence[Citation]) -> str:
 
 
 def answer(reply: Answer) -> str:
-    return reply.text + sources(reply.citations)
+    """The answer and its sources; when the articles don't answer, the closest sentences they
+    do hold follow, apart."""
+    if reply.grounded or not reply.related:
+        return reply.text + sources(reply.citations)
+    near = [f"- {c.quote} [{c.n}]" for c in reply.related]
+    return reply.text + "\n\nWhat the articles do say:\n" + "\n".join(near) + sources(reply.related)
 
 
 def passages(found: Sequence[RetrievedPassage]) -> str:

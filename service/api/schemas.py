@@ -271,24 +271,45 @@ class CitationOut(ArticleRefOut):
         )
 
 
+class ShortAnswerOut(BaseModel):
+    text: str = Field(..., description="The phrase that answers: a name, a number, a date...")
+    n: int = Field(..., description="The citation ([n]) of the passage it is in.")
+    start: int = Field(..., description="Its exact span in the article's text.")
+    end: int
+
+
 class AskOut(BaseModel):
     answer: str = Field(..., description="The answer; [n] markers index `citations`.")
+    short_answer: ShortAnswerOut | None = Field(
+        None, description="The answer in a phrase, when the question asks for one and it is found."
+    )
     citations: list[CitationOut]
+    related: list[CitationOut] = Field(
+        default_factory=list,
+        description="When the articles don't answer: the closest sentences they do hold.",
+    )
     passages: list[PassageHitOut] = Field(
         ..., description="Passages given to the answerer, [n] = n-th."
     )
     mode: Literal["llm", "extractive"]
     grounded: bool = Field(..., description="False when the articles don't answer the question.")
+    confidence: float | None = Field(
+        None, description="How likely the passages answer the question (the reading step's call)."
+    )
     warnings: list[str]
 
     @classmethod
     def of(cls, answer: Answer) -> Self:
+        short = answer.short_answer
         return cls(
             answer=answer.text,
+            short_answer=ShortAnswerOut(**asdict(short)) if short else None,
             citations=[CitationOut.of(c) for c in answer.citations],
+            related=[CitationOut.of(c) for c in answer.related],
             passages=[PassageHitOut.of(p) for p in answer.passages],
             mode=answer.mode,
             grounded=answer.grounded,
+            confidence=round(answer.confidence, 4) if answer.confidence is not None else None,
             warnings=answer.warnings,
         )
 

@@ -10,7 +10,8 @@ contributes more than `max_per_article` passages, so results spread over article
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from service.domain import ArticleFilter, RetrievedPassage, Store
 from service.embedding import SentenceVectors
 from service.retrieval.keyword import KeywordIndex
 from service.settings import RetrievalSettings
+from service.text import sentences
 
 # Candidates read first, per result asked for: enough that they usually fill k after the
 # per-article cap and duplicate collapse.
@@ -66,7 +68,10 @@ class Retriever:
             return self._diversify([self._newest_first(everything)], k) if everything else []
         # The best few first, the rest only when they do not fill k: reading every candidate
         # with its vector was the largest cost of a search (bench/load.py --profile).
-        return self._diversify(self._fetched(fused, query_vector, page=k * PAGE_PER_RESULT), k)
+        pages = self._fetched(fused, query_vector, page=k * PAGE_PER_RESULT)
+        if self._config.sentence_rerank:
+            pages = (self._by_sentences(page, query_vector) for page in pages)
+        return self._diversify(pages, k)
 
     def _fetched(
         self, fused: dict[str, float], query_vector: np.ndarray, *, page: int
@@ -85,6 +90,20 @@ class Retriever:
                 for pid in ids
                 if pid in records
             ]
+
+    def _by_sentences(
+        self, candidates: list[RetrievedPassage], query_vector: np.ndarray
+    ) -> list[RetrievedPassage]:
+        """The candidates fused once more with their order by best sentence: a question is
+        short, and matches the one sentence that answers it better than the whole passage
+        around it (the embedder was trained on inputs of 128 tokens; passages fill 254)."""
+        texts = [sentences(c.text) or [c.text] for c in candidates]
+        vectors = self._vectors.of([t for group in texts for t in group], passages=candidates)
+        similarities = iter(vectors @ query_vector)
+        best = [max(next(similarities) for _ in group) for group in texts]
+        by_sentence = sorted(range(len(candidates)), key=lambda i: -best[i])
+        fused = _fuse([list(range(len(candidates))), by_sentence], self._config.rrf_k)
+        return [candidates[i] for i in fused]
 
     def _newest_first(self, candidates: list[RetrievedPassage]) -> list[RetrievedPassage]:
         floor = max(c.similarity for c in candidates) - self._config.recency_band
@@ -138,9 +157,9 @@ class Retriever:
             chosen.append(candidate)
 
 
-def _fuse(rankings: list[list[str]], rrf_k: int) -> dict[str, float]:
+def _fuse(rankings: list[list[Hashable]], rrf_k: int) -> dict[Any, float]:
     """Reciprocal rank fusion: each list adds 1 / (rrf_k + rank); best first."""
-    scores: dict[str, float] = {}
+    scores: dict[Any, float] = {}
     for ranking in rankings:
         for rank, pid in enumerate(ranking, start=1):
             scores[pid] = scores.get(pid, 0.0) + 1.0 / (rrf_k + rank)

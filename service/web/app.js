@@ -86,8 +86,17 @@ function filters(prefix) {
   return chosen;
 }
 
+// A chip that opens citation n's passage (with the short answer marked in it, if given).
+function chip(citation, short = null) {
+  return element("button", {
+    type: "button", class: "chip", "aria-expanded": "false",
+    "aria-label": `Source ${citation.n}: ${citation.title || citation.article_id}`,
+    onclick: (event) => showPassage(citation, event.currentTarget, short),
+  }, String(citation.n));
+}
+
 // Text with [n] markers -> nodes, each marker a chip that opens citation n.
-function withChips(text, citations) {
+function withChips(text, citations, short = null) {
   const byNumber = new Map(citations.map((c) => [c.n, c]));
   const nodes = [];
   let last = 0;
@@ -95,20 +104,16 @@ function withChips(text, citations) {
     const citation = byNumber.get(Number(match[1]));
     if (!citation) continue;
     nodes.push(text.slice(last, match.index));
-    nodes.push(element("button", {
-      type: "button", class: "chip", "aria-expanded": "false",
-      "aria-label": `Source ${citation.n}: ${citation.title || citation.article_id}`,
-      onclick: (event) => showPassage(citation, event.currentTarget),
-    }, String(citation.n)));
+    nodes.push(chip(citation, short && short.n === citation.n ? short : null));
     last = match.index + match[0].length;
   }
   nodes.push(text.slice(last));
   return nodes;
 }
 
-async function showPassage(citation, chip) {
+async function showPassage(citation, opener, short = null) {
   document.querySelectorAll(".chip[aria-expanded='true']").forEach((c) => c.setAttribute("aria-expanded", "false"));
-  chip.setAttribute("aria-expanded", "true");
+  opener.setAttribute("aria-expanded", "true");
   let article = articleCache.get(citation.article_id);
   if (!article) {
     const response = await api(`/articles/${encodeURIComponent(citation.article_id)}`);
@@ -120,8 +125,14 @@ async function showPassage(citation, chip) {
   const quoteFrom = citation.quote_start - citation.start, quoteTo = citation.quote_end - citation.start;
   $("passage-title").textContent = citation.title || citation.article_id;
   $("passage-meta").textContent = [citation.source, citation.date].filter(Boolean).join(" · ") || "source and date unknown";
+  const quote = passage.slice(quoteFrom, quoteTo);
+  // The short answer, when it lies in the quote, is marked again inside it.
+  const shortFrom = short ? short.start - citation.quote_start : -1, shortTo = short ? short.end - citation.quote_start : -1;
+  const marked = shortFrom >= 0 && shortTo <= quote.length
+    ? [quote.slice(0, shortFrom), element("strong", { class: "short-answer" }, quote.slice(shortFrom, shortTo)), quote.slice(shortTo)]
+    : [quote];
   $("passage-text").replaceChildren(
-    passage.slice(0, quoteFrom), element("mark", {}, passage.slice(quoteFrom, quoteTo)), passage.slice(quoteTo));
+    passage.slice(0, quoteFrom), element("mark", {}, ...marked), passage.slice(quoteTo));
   const link = $("passage-link");
   link.hidden = !citation.url;
   if (citation.url) link.href = citation.url;
@@ -138,8 +149,21 @@ function closePassage() {
 
 function renderAnswer(bubble, answer, askedAs, asked) {
   const body = bubble.querySelector(".answer");
-  body.replaceChildren(...withChips(answer.answer, answer.citations));
+  const short = answer.short_answer;
+  let text = answer.answer;
+  const cited = short && answer.citations.find((c) => c.n === short.n);
+  if (cited) {
+    // The short answer leads, highlighted; the text then goes on without it.
+    if (text.startsWith(short.text)) text = text.slice(text.indexOf("]") + 1).trimStart();
+    body.before(element("p", { class: "short-answer" }, element("strong", {}, short.text), " ", chip(cited, short)));
+  }
+  body.replaceChildren(...withChips(text, answer.citations, short));
   bubble.classList.toggle("abstained", !answer.grounded);
+  if (!answer.grounded && answer.related.length) {
+    bubble.append(element("div", { class: "related" },
+      element("p", { class: "note" }, "What the articles do say:"),
+      element("ul", {}, ...answer.related.map((c) => element("li", {}, c.quote, " ", chip(c))))));
+  }
   if (askedAs && askedAs !== asked) bubble.append(element("p", { class: "note" }, `Answered as: ${askedAs}`));
   if (answer.warnings.length) bubble.append(element("p", { class: "warnings" }, answer.warnings.join(" · ")));
 }

@@ -1,0 +1,427 @@
+"""Answers that answer, and abstentions that are right: the extractive answerer measured.
+
+    .venv/bin/python bench/eval_answers.py [--before /tmp/newsdesk-before] [--split test]
+        [--squad-questions N] [--archive bench/results/soak-index-sentences] [--skip-squad]
+
+Three parts, each with this checkout's pipeline and, with --before, another checkout's
+(`git worktree add /tmp/newsdesk-before <commit>`) in a process of its own, same run:
+1. News: bench/questions/news.jsonl (one half; `--split dev` while tuning, `test` to report),
+   asked over a fresh index of the seeds and the questions' articles, through `/ask`'s
+   pipeline with no LLM. Per question: answered or abstained, whether the answer holds a gold
+   answer string (normalised), and the short answer against the gold strings.
+2. SQuAD 2.0 (its dev half in ../shared/data; even-numbered questions with `--split dev`,
+   odd-numbered ones with `test`): answered/abstained accuracy and containment.
+3. Finding at archive scale (`--archive`, an index of all of bbc_news and
+   realtimeqa_articles): hit@1/5 and MRR of the gold article for the news questions, next to
+   LangChain's RecursiveCharacterTextSplitter(1000, 200) + dense top-k over the same
+   articles (its index is built once, in bench/results/naive-archive-index).
+Also /ask latency (extractive, warm and cold) at the news index's size, and a threshold sweep
+of answer rate against abstention written to docs/answers/threshold-sweep.png.
+Figures go to bench/results/eval_answers.json.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+from naive_rag import NaiveRAG
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared/data"
+RESULTS = ROOT / "bench/results"
+QUESTIONS = ROOT / "bench/questions/news.jsonl"
+PLOT = ROOT / "docs/answers/threshold-sweep.png"
+HITS_K = 10
+
+
+def normalised(text: str) -> str:
+    """SQuAD's answer normalisation (lower case, no punctuation, articles or extra spaces),
+    after Unicode normalisation and with citation markers removed."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").lower()
+    text = re.sub(r"\[\d+\]", " ", text)
+    text = "".join(ch for ch in text if ch not in set(string.punctuation) - {"%", "$", "£"})
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def holds_gold(text: str, answers: list[str]) -> bool:
+    return any(normalised(gold) in normalised(text) for gold in answers)
+
+
+def equals_gold(text: str, answers: list[str]) -> bool:
+    return any(normalised(gold) == normalised(text) for gold in answers)
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker: runs under one checkout's `service` package (PYTHONPATH), writes its rows as JSON.
+
+
+def worker(job: dict) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.api.app import create_app
+    from service.components import build_components
+    from service.domain import ArticleFilter
+    from service.loading import article_from_record
+    from service.loading.files import load_paths
+    from service.settings import load_settings
+
+    def articles(records: list[dict], max_bytes: int) -> list:
+        return [article_from_record(record, max_bytes=max_bytes) for record in records]
+
+    def answer_row(components, question: dict, selection) -> dict:
+        answer = components.pipeline.ask(question["question"], k=6, selection=selection)
+        short = getattr(answer, "short_answer", None)
+        reader = getattr(components.pipeline, "reader", None)
+        return {
+            "id": question["id"],
+            "text": answer.text,
+            "grounded": answer.grounded,
+            "confidence": answer_confidence(components, question["question"], answer),
+            "short_answer": short.text if short else None,
+            "related": len(getattr(answer, "related", []) or []),
+            "features": reader.read(question["question"], answer.passages).features
+            if reader and answer.passages
+            else None,
+        }
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        settings = load_settings(index_path=Path(workdir) / "news")
+        components = build_components(settings)
+        max_bytes = settings.ingestion.max_article_bytes
+        seeds = [a for a in load_paths([ROOT / "seeds"], max_bytes=max_bytes)]
+        components.ingestor.ingest(seeds + articles(job["news_articles"], max_bytes))
+        components.keyword.refresh()
+
+        spread = job["news_questions"]
+        out["latency_cold"] = ask_latency(TestClient, create_app, settings, components, spread)
+        rows = []
+        for question in job["news_questions"]:
+            filters = question.get("filters") or {}
+            selection = ArticleFilter(
+                date_from=dt.date.fromisoformat(filters["date_from"])
+                if "date_from" in filters
+                else None,
+                date_to=dt.date.fromisoformat(filters["date_to"]) if "date_to" in filters else None,
+            )
+            rows.append(answer_row(components, question, selection))
+        out["news"] = rows
+        out["latency_warm"] = ask_latency(TestClient, create_app, settings, components, spread)
+
+        if job["squad_questions"]:
+            settings = load_settings(index_path=Path(workdir) / "squad")
+            components = build_components(settings, embedder=components.embedder)
+            components.ingestor.ingest(articles(job["squad_paragraphs"], max_bytes))
+            components.keyword.refresh()
+            out["squad"] = [
+                answer_row(components, question, ArticleFilter())
+                for question in job["squad_questions"]
+            ]
+    Path(job["out"]).write_text(json.dumps(out))
+
+
+def answer_confidence(components, question: str, answer) -> float:
+    """What the answerer's decision to answer rests on, for the threshold sweep: the reading
+    step's answerability where there is one, else the best sentence score (the pipeline
+    before it)."""
+    confidence = getattr(answer, "confidence", None)
+    if confidence is not None:
+        return float(confidence)
+    extractive = components.pipeline.answerers.extractive
+    scored = extractive.score(question, answer.passages)
+    return scored[0].score if scored else -1.0
+
+
+def ask_latency(client_class, create_app, settings, components, questions: list[dict]) -> dict:
+    timings = []
+    with client_class(create_app(settings, components=components)) as client:
+        for question in questions:
+            started = time.perf_counter()
+            client.post("/ask", json={"question": question["question"]}).raise_for_status()
+            timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(float(np.percentile(timings, 95)), 1),
+    }
+
+
+def run_worker(tree: Path, job: dict) -> dict:
+    with tempfile.TemporaryDirectory() as workdir:
+        out, given = Path(workdir) / "out.json", Path(workdir) / "job.json"
+        given.write_text(json.dumps({**job, "out": str(out)}))
+        environment = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
+        subprocess.run(
+            [sys.executable, __file__, "--worker", str(given)],
+            check=True,
+            env=environment,
+            cwd=tree,
+        )
+        return json.loads(out.read_text())
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring
+
+
+def news_metrics(questions: list[dict], rows: list[dict]) -> dict:
+    by_id = {row["id"]: row for row in rows}
+    answerable = [q for q in questions if q["answerable"]]
+    unanswerable = [q for q in questions if not q["answerable"]]
+    answered = [q for q in answerable if by_id[q["id"]]["grounded"]]
+    with_short = [q for q in answered if by_id[q["id"]]["short_answer"]]
+    abstained = [q for q in unanswerable if not by_id[q["id"]]["grounded"]]
+    holding = [q for q in answered if holds_gold(by_id[q["id"]]["text"], q["answers"])]
+
+    def right(q: dict) -> bool:
+        """Answered with a gold string, or rightly abstained."""
+        row = by_id[q["id"]]
+        if q["answerable"]:
+            return row["grounded"] and holds_gold(row["text"], q["answers"])
+        return not row["grounded"]
+
+    return {
+        "questions": len(questions),
+        "answerable_answered": rate(len(answered), len(answerable)),
+        "answered_holding_gold": rate(len(holding), len(answered)),
+        "answerable_answered_with_gold": rate(len(holding), len(answerable)),
+        "unanswerable_abstained": rate(len(abstained), len(unanswerable)),
+        "short_answers": len(with_short),
+        "short_answer_equals_gold": rate(
+            sum(equals_gold(by_id[q["id"]]["short_answer"], q["answers"]) for q in with_short),
+            len(with_short),
+        ),
+        "short_answer_holds_gold": rate(
+            sum(holds_gold(by_id[q["id"]]["short_answer"], q["answers"]) for q in with_short),
+            len(with_short),
+        ),
+        "abstentions_with_related": sum(
+            1 for q in questions if not by_id[q["id"]]["grounded"] and by_id[q["id"]]["related"]
+        ),
+        "by_kind": {
+            kind: rate(
+                sum(right(q) for q in questions if q["kind"] == kind),
+                sum(1 for q in questions if q["kind"] == kind),
+            )
+            for kind in sorted({q["kind"] for q in questions})
+        },
+    }
+
+
+def squad_metrics(questions: list[dict], rows: list[dict]) -> dict:
+    by_id = {row["id"]: row for row in rows}
+    right = sum(by_id[q["id"]]["grounded"] != q["is_impossible"] for q in questions)
+    answerable = [q for q in questions if not q["is_impossible"]]
+    answered = [q for q in answerable if by_id[q["id"]]["grounded"]]
+    holding = sum(holds_gold(by_id[q["id"]]["text"], q["answers"]) for q in answered)
+    with_short = [q for q in answered if by_id[q["id"]]["short_answer"]]
+    return {
+        "questions": len(questions),
+        "answered_or_abstained_correctly": rate(right, len(questions)),
+        "answerable_answered": rate(len(answered), len(answerable)),
+        "answered_holding_gold": rate(holding, len(answered)),
+        "short_answers": len(with_short),
+        "short_answer_holds_gold": rate(
+            sum(holds_gold(by_id[q["id"]]["short_answer"], q["answers"]) for q in with_short),
+            len(with_short),
+        ),
+    }
+
+
+def sweep(questions: list[dict], rows: list[dict]) -> list[dict]:
+    """Answer rate on answerable questions and abstention rate on unanswerable ones, for each
+    threshold on the decision's confidence."""
+    by_id = {row["id"]: row for row in rows}
+    confidences = sorted({by_id[q["id"]]["confidence"] for q in questions})
+    answerable = [by_id[q["id"]]["confidence"] for q in questions if q["answerable"]]
+    unanswerable = [by_id[q["id"]]["confidence"] for q in questions if not q["answerable"]]
+    points = []
+    for threshold in np.quantile(confidences, np.linspace(0, 1, 41)):
+        points.append(
+            {
+                "threshold": round(float(threshold), 4),
+                "answered": round(float(np.mean([c >= threshold for c in answerable])), 4),
+                "abstained": round(float(np.mean([c < threshold for c in unanswerable])), 4),
+            }
+        )
+    return points
+
+
+def plot_sweeps(sweeps: dict[str, list[dict]], operating: dict[str, dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5.5, 4.2))
+    for name, points in sweeps.items():
+        axes.plot(
+            [p["abstained"] for p in points],
+            [p["answered"] for p in points],
+            marker=".",
+            label=f"{name}: threshold swept",
+        )
+        chosen = operating[name]
+        axes.scatter(
+            [chosen["abstained"]], [chosen["answered"]], s=80, zorder=3, label=f"{name}: as shipped"
+        )
+    axes.axvline(0.85, color="grey", lw=0.8, ls="--")
+    axes.axhline(0.85, color="grey", lw=0.8, ls="--")
+    axes.set_xlabel("near-miss questions abstained on")
+    axes.set_ylabel("answerable questions answered")
+    axes.set_title("News questions (test half): answer rate vs abstention")
+    axes.set_xlim(0, 1.02)
+    axes.set_ylim(0, 1.02)
+    axes.legend(fontsize=8, loc="lower left")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding at archive scale
+
+
+def archive_retrieval(index: Path, questions: list[dict], records: list[dict]) -> dict:
+    from service.components import build_components
+    from service.domain import ArticleFilter
+    from service.settings import load_settings
+
+    answerable = [q for q in questions if q["answerable"]]
+    results: dict = {"questions": len(answerable)}
+    for name, rerank in (("newsdesk", True), ("newsdesk_without_sentence_rerank", False)):
+        components = build_components(load_settings(index_path=index, sentence_rerank=rerank))
+        components.keyword.refresh()
+        for question in answerable[:20]:  # warm the caches before timing
+            components.retriever.search(question["question"], k=HITS_K, selection=ArticleFilter())
+        rankings, timings = [], []
+        for question in answerable:
+            started = time.perf_counter()
+            passages = components.retriever.search(
+                question["question"], k=HITS_K, selection=ArticleFilter()
+            )
+            timings.append((time.perf_counter() - started) * 1000)
+            ranked = [r.article_id for p in passages for r in [p.article, *p.also_reported_by]]
+            rankings.append(list(dict.fromkeys(ranked)))
+        results[name] = {
+            **hits(answerable, rankings),
+            "search_p50_ms": round(statistics.median(timings), 1),
+            "search_p95_ms": round(float(np.percentile(timings, 95)), 1),
+        }
+    results["articles"], results["passages"] = components.store.counts()
+    naive = NaiveRAG(components.embedder, RESULTS / "naive-archive-index", records)
+    baseline = [naive.ranked(question["question"], HITS_K)[0] for question in answerable]
+    results["naive_baseline"] = {**hits(answerable, baseline), "chunks": naive.chunks}
+    return results
+
+
+def hits(questions: list[dict], rankings: list[list[str]]) -> dict:
+    ranks = []
+    for question, ranked in zip(questions, rankings, strict=True):
+        found = [ranked.index(a) + 1 for a in question["article_ids"] if a in ranked]
+        ranks.append(min(found) if found else None)
+    return {
+        "hit@1": rate(sum(1 for r in ranks if r == 1), len(ranks)),
+        "hit@5": rate(sum(1 for r in ranks if r and r <= 5), len(ranks)),
+        "mrr@10": round(sum(1 / r for r in ranks if r) / len(ranks), 4),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.open()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--before", type=Path, help="a checkout whose pipeline to compare")
+    parser.add_argument("--split", default="test", choices=["dev", "test"])
+    parser.add_argument("--squad-questions", type=int, default=None, help="the first N only")
+    parser.add_argument("--skip-squad", action="store_true")
+    parser.add_argument("--archive", type=Path, help="index of all bbc_news + realtimeqa")
+    args = parser.parse_args()
+    if args.worker:
+        worker(json.loads(Path(args.worker).read_text()))
+        return
+
+    everything = {
+        r["id"]: r
+        for name in ("bbc_news", "realtimeqa_articles")
+        for r in read_jsonl(DATA / name / "articles.jsonl")
+    }
+    questions = [q for q in read_jsonl(QUESTIONS) if q["split"] == args.split]
+    news_ids = sorted({a for q in read_jsonl(QUESTIONS) for a in q["article_ids"]})
+    squad_questions: list[dict] = []
+    squad_paragraphs: list[dict] = []
+    if not args.skip_squad:
+        squad = DATA / "squad_v2_dev_half"
+        # SQuAD's even-numbered questions are its development half, the odd ones its test half.
+        half = slice(0, None, 2) if args.split == "dev" else slice(1, None, 2)
+        squad_questions = read_jsonl(squad / "qa.jsonl")[half][: args.squad_questions]
+        squad_paragraphs = read_jsonl(squad / "paragraphs.jsonl")
+    job = {
+        "news_articles": [everything[a] for a in news_ids],
+        "news_questions": questions,
+        "squad_paragraphs": squad_paragraphs,
+        "squad_questions": squad_questions,
+    }
+    pipelines = {"now": ROOT, **({"before": args.before} if args.before else {})}
+    started = time.perf_counter()
+    replies = {name: run_worker(tree, job) for name, tree in pipelines.items()}
+
+    results: dict = {
+        "command": "bench/eval_answers.py " + " ".join(sys.argv[1:]),
+        "date": dt.date.today().isoformat(),
+        "split": args.split,
+        "pipelines": {name: str(tree) for name, tree in pipelines.items()},
+        "news": {},
+        "squad": {},
+        "latency": {},
+        "sweep": {},
+    }
+    for name, reply in replies.items():
+        results["news"][name] = news_metrics(questions, reply["news"])
+        results["latency"][name] = {"cold": reply["latency_cold"], "warm": reply["latency_warm"]}
+        results["sweep"][name] = sweep(questions, reply["news"])
+        if squad_questions:
+            results["squad"][name] = squad_metrics(squad_questions, reply["squad"])
+    operating = {
+        name: {
+            "answered": results["news"][name]["answerable_answered"],
+            "abstained": results["news"][name]["unanswerable_abstained"],
+        }
+        for name in replies
+    }
+    if args.split == "test":
+        plot_sweeps(results["sweep"], operating, PLOT)
+    if args.archive:
+        results["archive"] = archive_retrieval(args.archive, questions, list(everything.values()))
+    results["seconds"] = round(time.perf_counter() - started)
+    # Every answer with its features: what bench/fit_answerability.py fits on (dev half only).
+    (RESULTS / f"eval_answers_{args.split}_rows.json").write_text(json.dumps(replies))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"eval_answers_{args.split}.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in results.items() if k != "sweep"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

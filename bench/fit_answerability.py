@@ -1,0 +1,126 @@
+"""Fit the answerability model on the development halves, and write its weights.
+
+    .venv/bin/python bench/eval_answers.py --split dev      # reads the dev halves, writes rows
+    .venv/bin/python bench/fit_answerability.py [--write]
+
+A logistic regression (scikit-learn) over the reading step's features
+(service/answering/reading.py FEATURES), on the news questions' development half and SQuAD's
+even-numbered questions, each source weighted equally. Label: the question is answerable.
+The threshold is the one that maximises balanced accuracy (answerable answered and
+unanswerable abstained, averaged) on the news development half. Printed next to the hand
+rule it replaces (the best sentence score alone, its threshold chosen the same way), both
+scored on the development half with 5-fold cross-validation so neither is scored on the rows
+it was fitted on. With --write, service/answering/answerability.json gets the weights.
+"""
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from service.answering.reading import FEATURES, MODEL_PATH
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = ROOT / "bench/results/eval_answers_dev_rows.json"
+QUESTIONS = ROOT / "bench/questions/news.jsonl"
+SQUAD = ROOT.parent / "shared/data/squad_v2_dev_half/qa.jsonl"
+
+
+def rows_used() -> list[dict]:
+    """The dev rows with features: the news half's, then SQuAD's."""
+    rows = json.loads(ROWS.read_text())["now"]
+    return [r for r in rows["news"] + rows.get("squad", []) if r["features"]]
+
+
+def dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels, sample weights and a news mask, from the dev rows."""
+    rows = json.loads(ROWS.read_text())["now"]
+    answerable = {q["id"]: q["answerable"] for q in map(json.loads, QUESTIONS.open())}
+    answerable |= {q["id"]: not q["is_impossible"] for q in map(json.loads, SQUAD.open())}
+    news = [r for r in rows["news"] if r["features"]]
+    squad = [r for r in rows.get("squad", []) if r["features"]]
+    chosen = news + squad
+    features = np.array([[r["features"][name] for name in FEATURES] for r in chosen])
+    labels = np.array([answerable[r["id"]] for r in chosen], dtype=int)
+    weights = np.array([1 / len(news)] * len(news) + [1 / max(1, len(squad))] * len(squad))
+    is_news = np.array([True] * len(news) + [False] * len(squad))
+    return features, labels, weights * len(chosen), is_news
+
+
+def balanced(labels: np.ndarray, answered: np.ndarray) -> tuple[float, float]:
+    """(answerable answered, unanswerable abstained)."""
+    return float(answered[labels == 1].mean()), float((~answered[labels == 0]).mean())
+
+
+def best_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
+    candidates = np.unique(scores)
+    return float(max(candidates, key=lambda t: sum(balanced(labels, scores >= t))))
+
+
+def fit(
+    features: np.ndarray, labels: np.ndarray, weights: np.ndarray, c: float = 1.0
+) -> LogisticRegression:
+    model = LogisticRegression(C=c, max_iter=1000)
+    return model.fit(features, labels, sample_weight=weights)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--squad-weight", type=float, default=1.0, help="SQuAD's weight against the news half's"
+    )
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--features", nargs="*", default=list(FEATURES), choices=FEATURES)
+    args = parser.parse_args()
+    features, labels, weights, is_news = dataset()
+    features = features[:, [FEATURES.index(name) for name in args.features]]
+    weights[~is_news] *= args.squad_weight
+
+    # Cross-validated probabilities and hand-rule scores on the dev rows.
+    learned = np.zeros(len(labels))
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    for train, held in folds.split(features, labels * 2 + is_news):
+        model = fit(features[train], labels[train], weights[train], args.c)
+        learned[held] = model.predict_proba(features[held])[:, 1]
+    hand = np.array([r["features"]["best_score"] for r in rows_used()])
+    report = {}
+    for name, scores in (("learned", learned), ("hand rule: best score", hand)):
+        threshold = best_threshold(scores[is_news], labels[is_news])
+        report[name] = {
+            "news_dev (answered, abstained)": balanced(
+                labels[is_news], scores[is_news] >= threshold
+            ),
+            "squad_even (answered, abstained)": balanced(
+                labels[~is_news], scores[~is_news] >= threshold
+            ),
+        }
+    print(json.dumps(report, indent=2))
+
+    model = fit(features, labels, weights, args.c)
+    probabilities = model.predict_proba(features)[:, 1]
+    threshold = best_threshold(probabilities[is_news], labels[is_news])
+    weights_out = {
+        name: round(float(w), 4) for name, w in zip(args.features, model.coef_[0], strict=True)
+    }
+    fitted = {
+        "about": "Logistic regression over the reading step's features, fitted by "
+        f"bench/fit_answerability.py on {dt.date.today().isoformat()} on the news questions' "
+        f"development half ({int(is_news.sum())}) and SQuAD 2.0's even-numbered questions "
+        f"({int((~is_news).sum())}); threshold: best balanced accuracy on the news half.",
+        "weights": weights_out,
+        "intercept": round(float(model.intercept_[0]), 4),
+        "threshold": round(threshold, 4),
+        "cross_validated": report,
+    }
+    print(json.dumps(fitted, indent=2))
+    if args.write:
+        MODEL_PATH.write_text(json.dumps(fitted, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""The reading step: in the retrieved passages, the sentence that answers the question, the
+short answer in it, and whether the passages answer the question at all.
+
+1. Every sentence is scored as its cosine similarity to the question plus `OVERLAP_WEIGHT`
+   times the share of the question's keyword terms it holds.
+2. The sentence most like the question is often a restatement of it, with the answer in the
+   next sentence of the same article ("... warned of disaster." "Herve Gaymard, the finance
+   minister, said ..."). So a sentence also scores `ReadingWeights.neighbour` times the score of its
+   best neighbour in the article (the spans say which sentences touch).
+3. When the question asks for a type of answer (`answer_types`), only a sentence holding a
+   candidate of that type can answer; in the best of them, the candidate that fits the type
+   best and stands nearest the question's words is the short answer.
+4. Whether the passages answer at all is `Answerability`'s call, on a few features of that
+   reading: scores, whether a candidate of the asked type was found, how many of the question's
+   names and other words the answer's neighbourhood holds.
+"""
+
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from service.answering.answer_types import Candidate, candidates, expected_answer_type
+from service.answering.models import ShortAnswer
+from service.domain import RetrievedPassage
+from service.embedding import SentenceVectors
+from service.text import candidate_sentences, names, term_overlap, terms
+
+OVERLAP_WEIGHT = 0.3
+WINDOW_CHARACTERS = 300
+MODEL_PATH = Path(__file__).with_name("answerability.json")
+
+
+@dataclass(frozen=True)
+class ReadSentence:
+    passage_number: int
+    """The passage it was read in (1-based): its citation."""
+    start: int
+    """Span within the passage's text."""
+    end: int
+    text: str
+    article_id: str
+    article_start: int
+    """Where it starts in its article."""
+    similarity: float
+    overlap: float
+    score: float
+    """Similarity plus OVERLAP_WEIGHT x overlap: how much it is like the question."""
+    context: float
+    """Its score, or ReadingWeights.neighbour x its best neighbour's if higher."""
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class Reading:
+    kind: str | None
+    """What the question asks for (`answer_types.KINDS`), or None."""
+    sentences: list[ReadSentence]
+    """Best first: the answer sentence (holding the short answer, if any) leads."""
+    short_answer: ShortAnswer | None
+    features: dict[str, float]
+    confidence: float
+    """Answerability's probability that the passages answer the question."""
+    answered: bool
+
+
+class Answerability:
+    """A logistic model over the reading's features, its weights in a small JSON file
+    (fitted by bench/fit_answerability.py on the development halves)."""
+
+    def __init__(self, weights: dict[str, float], intercept: float, threshold: float):
+        self.weights = weights
+        self.intercept = intercept
+        self.threshold = threshold
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> "Answerability":
+
+        model = json.loads(path.read_text())
+        return cls(model["weights"], model["intercept"], model["threshold"])
+
+    def probability(self, features: dict[str, float]) -> float:
+        logit = self.intercept + sum(w * features[name] for name, w in self.weights.items())
+        return 1 / (1 + math.exp(-logit))
+
+
+@dataclass(frozen=True)
+class ReadingWeights:
+    """How the answer is chosen (bench/tune_reading.py chose them on the development half)."""
+
+    neighbour: float = 0.9
+    """A sentence scores at least this times its best neighbour's score."""
+    candidate: float = 0.5
+    """A candidate's fit to the asked type counts this much next to its sentence's score.
+    (Nearness to the question's words in the sentence, tried as well, did not help.)"""
+
+
+class Reader:
+    def __init__(
+        self,
+        vectors: SentenceVectors,
+        answerability: Answerability,
+        weights: ReadingWeights = ReadingWeights(),
+    ):
+        self._vectors = vectors
+        self._answerability = answerability
+        self._weights = weights
+
+    def read(self, question: str, passages: Sequence[RetrievedPassage]) -> Reading:
+        kind = expected_answer_type(question)
+        found = self._scored(question, passages)
+        if not found:
+            features = dict.fromkeys(FEATURES, 0.0)
+            return Reading(kind, [], None, features, 0.0, False)
+        own_best = max(found, key=lambda s: s.score)
+        short, fit = None, 0.0
+        if kind:
+            typed = [
+                (sentence, best)
+                for sentence in found
+                for best in [self._best_candidate(sentence, kind, question)]
+                if best is not None
+            ]
+            if typed:
+                chosen, candidate = max(
+                    typed, key=lambda pair: pair[0].context + self._weights.candidate * pair[1].fit
+                )
+                fit = candidate.fit
+                at = passages[chosen.passage_number - 1].start + chosen.start
+                short = ShortAnswer(
+                    candidate.text,
+                    chosen.passage_number,
+                    at + candidate.start,
+                    at + candidate.end,
+                )
+            else:
+                chosen = own_best
+        else:
+            chosen = own_best
+        features = _features(question, kind, chosen, fit, found, passages)
+        confidence = self._answerability.probability(features)
+        ordered = [chosen, *sorted((s for s in found if s is not chosen), key=lambda s: -s.score)]
+        return Reading(
+            kind,
+            ordered,
+            short,
+            features,
+            confidence,
+            confidence >= self._answerability.threshold,
+        )
+
+    def _scored(self, question: str, passages: Sequence[RetrievedPassage]) -> list[ReadSentence]:
+        """Every whole sentence of the passages once (passages overlap), with its scores."""
+        spans: dict[tuple[str, int], tuple[int, int, int]] = {}
+        for number, start, end in candidate_sentences(passages):
+            passage = passages[number - 1]
+            spans.setdefault(
+                (passage.article.article_id, passage.start + start), (number, start, end)
+            )
+        if not spans:
+            return []
+        texts = [passages[n - 1].text[s:e] for n, s, e in spans.values()]
+        vectors = self._vectors.of([question, *texts], passages=passages)
+        similarities = vectors[1:] @ vectors[0]
+        question_terms = set(terms(question))
+        own = [
+            float(similarity) + OVERLAP_WEIGHT * term_overlap(question_terms, text)
+            for similarity, text in zip(similarities, texts, strict=True)
+        ]
+        # Neighbours: sentences of one article whose spans touch (only whitespace between).
+        keys = list(spans)
+        order = sorted(range(len(keys)), key=lambda i: keys[i])
+        context = list(own)
+        for before, after in itertools.pairwise(order):
+            (article_a, start_a), (article_b, start_b) = keys[before], keys[after]
+            number, start, end = spans[keys[before]]
+            if article_a != article_b or start_b - (start_a + end - start) > 3:
+                continue
+            context[before] = max(context[before], self._weights.neighbour * own[after])
+            context[after] = max(context[after], self._weights.neighbour * own[before])
+        return [
+            ReadSentence(
+                number,
+                start,
+                end,
+                text,
+                *key,
+                float(similarity),
+                term_overlap(question_terms, text),
+                own[index],
+                context[index],
+                vectors[index + 1],
+            )
+            for index, (key, (number, start, end), text, similarity) in enumerate(
+                zip(keys, spans.values(), texts, similarities, strict=True)
+            )
+        ]
+
+    @staticmethod
+    def _best_candidate(sentence: ReadSentence, kind: str, question: str) -> Candidate | None:
+        """The sentence's candidate that fits the asked type best."""
+        found = candidates(sentence.text, kind, question)
+        return max(found, key=lambda candidate: candidate.fit) if found else None
+
+
+FEATURES = (
+    "best_score",
+    "answer_context",
+    "typed",
+    "typed_without_candidate",
+    "candidate_fit",
+    "names_held",
+    "names_near_answer",
+    "other_terms_held",
+    "window_terms_held",
+    "sentence_names_held",
+    "sentence_other_terms_held",
+    "top_similarity",
+)
+
+
+def _features(
+    question: str,
+    kind: str | None,
+    chosen: ReadSentence,
+    candidate_fit: float,
+    found: list[ReadSentence],
+    passages: Sequence[RetrievedPassage],
+) -> dict[str, float]:
+    """What answerability is decided on: scores, and shares in [0, 1]."""
+    # The answer's surroundings: the retrieved passages of its article, and the sentences
+    # within a few hundred characters of it.
+    article = " ".join(p.text for p in passages if p.article.article_id == chosen.article_id)
+    # The headline names what the whole article is about, so it is near every sentence.
+    title = passages[chosen.passage_number - 1].article.title or ""
+    window = " ".join(
+        [
+            title,
+            *(
+                s.text
+                for s in found
+                if s.article_id == chosen.article_id
+                and abs(s.article_start - chosen.article_start) <= WINDOW_CHARACTERS
+            ),
+        ]
+    )
+    name_terms = {term for name in names(question) for term in terms(name)}
+    other_terms = set(terms(question)) - name_terms
+    return {
+        "best_score": max(s.score for s in found),
+        "answer_context": chosen.context,
+        "typed": 1.0 if kind else 0.0,
+        "typed_without_candidate": 1.0 if kind and not candidate_fit else 0.0,
+        "candidate_fit": candidate_fit,
+        "names_held": term_overlap(name_terms, article) if name_terms else 1.0,
+        "names_near_answer": term_overlap(name_terms, window) if name_terms else 1.0,
+        "other_terms_held": term_overlap(other_terms, article) if other_terms else 1.0,
+        "window_terms_held": term_overlap(set(terms(question)), window),
+        # The answer sentence itself: a near-miss's best sentence tends to lack what is asked
+        # ("35 million followers on Facebook" for followers on Truth Social).
+        "sentence_names_held": term_overlap(name_terms, chosen.text) if name_terms else 1.0,
+        "sentence_other_terms_held": term_overlap(other_terms, chosen.text) if other_terms else 1.0,
+        "top_similarity": max(p.similarity for p in passages),
+    }

@@ -1,0 +1,201 @@
+"""The reading step: what a question asks for, the phrases that could answer it, the clause an
+abstention names, and, over the real model and a real Chroma, that a direct question gets a
+short answer while a near-miss (the article is there, the detail is not) is not answered.
+
+Sentences are from the committed CC BY-SA Wikipedia fixtures (tests/fixtures/README.md) and
+from an article written for this test."""
+
+import pytest
+
+from service.answering.answer_types import candidates, expected_answer_type
+from service.answering.asked import what_was_asked
+from service.answering.reading import Answerability
+from service.domain import ArticleFilter
+from service.loading import article_from_record
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many Huguenots were there by 1562?", "number"),
+        ("What price had oil risen to by the end of the embargo?", "number"),
+        ("By how much did US consumer prices rise over the year?", "number"),
+        ("What was the score when England played Spain?", "number"),
+        ("For how long was the factory locked down?", "number"),
+        ("When was Harvard formed?", "date"),
+        ("In what year did the Scottish electorate vote for devolution?", "date"),
+        ("Who established the Yuan dynasty?", "person"),
+        ("Which RAND analyst developed message block switching?", "person"),
+        ("Where is the Royal Castle?", "place"),
+        ("In which city is the Polish Academy of Sciences?", "place"),
+        ("Which organisation did Baran do his research at?", "organisation"),
+        ("Which company is taking over the plant?", "organisation"),
+        ("What was Harvard initially called?", "name"),
+        ("Which album returned to number one?", "name"),
+        ("According to the poll, what share of voters had decided?", "number"),
+        ("Why did the embargo end?", None),
+        ("What did the treaty say about member states?", None),
+    ],
+)
+def test_a_question_says_what_type_of_answer_it_wants(question, kind):
+    assert expected_answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "expected", "not_expected"),
+    [
+        (
+            "By the end of the embargo in March 1974, the price of oil had risen from US$3 per "
+            "barrel to nearly $12 globally; US prices were significantly higher.",
+            "What price had oil risen to by the end of the embargo?",
+            {"US$3", "nearly $12"},
+            {"1974"},  # a year is no price
+        ),
+        (
+            "Huguenot numbers peaked near an estimated two million by 1562, concentrated mainly "
+            "in the southern and central parts of France.",
+            "How many Huguenots were there by 1562?",
+            {"two million"},
+            {"1562"},  # the question says it already
+        ),
+        (
+            "Harvard was formed in 1636 by vote of the Great and General Court of the "
+            "Massachusetts Bay Colony.",
+            "When was Harvard formed?",
+            {"1636"},
+            set(),
+        ),
+        (
+            "In 1639, the college was renamed Harvard College after deceased clergyman John "
+            "Harvard, who was an alumnus of the University of Cambridge.",
+            "Who was Harvard College named after?",
+            {"John Harvard"},
+            {"Harvard College", "In"},
+        ),
+        (
+            "Baran developed the concept of distributed adaptive message block switching during "
+            "his research at the RAND Corporation for the US Air Force.",
+            "Which organisation did Baran do his research at?",
+            {"RAND Corporation"},
+            {"Baran"},
+        ),
+        (
+            'It was initially called "New College" or "the college at New Towne".',
+            "What was Harvard initially called?",
+            {"New College"},
+            {"It"},
+        ),
+    ],
+)
+def test_candidates_of_the_asked_type_are_found_in_real_sentences(
+    sentence, question, expected, not_expected
+):
+    found = candidates(sentence, expected_answer_type(question), question)
+    texts = {candidate.text for candidate in found}
+    assert expected <= texts
+    assert not texts & not_expected
+    for candidate in found:
+        assert sentence[candidate.start : candidate.end] == candidate.text
+
+
+def test_the_best_fitting_candidate_is_the_one_the_question_counts():
+    sentence = "Unions fear up to 300 jobs would move to London within two years."
+    question = "How many jobs did unions fear would move to London?"
+    best = max(candidates(sentence, "number", question), key=lambda c: c.fit)
+    assert best.text == "up to 300 jobs"
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        (
+            "What price did Hitachi put on its Emiew robots?",
+            "what price Hitachi put on its Emiew robots",
+        ),
+        (
+            "How many passengers did Eurostar carry in 2004?",
+            "how many passengers Eurostar carried in 2004",
+        ),
+        ("Who is the chief executive of Euronext?", "who the chief executive of Euronext is"),
+        ("How much is Hitachi paying Fujitsu?", "how much Hitachi is paying Fujitsu"),
+        ("Who hosted the awards ceremony?", "who hosted the awards ceremony"),
+        (
+            "What was the score when Milan played United?",
+            "what the score was when Milan played United",
+        ),
+        ("How much does a can of the drink cost?", "how much a can of the drink costs"),
+        ("Did Delta offer money?", "whether Delta offered money"),
+        ("Powerball winner", '"Powerball winner"'),
+    ],
+)
+def test_an_abstention_names_what_was_asked(question, clause):
+    assert what_was_asked(question) == clause
+
+
+# Written for this test: a town's news, with a price it never gives.
+FOOTBRIDGE = {
+    "id": "riverton-footbridge",
+    "title": "Riverton approves footbridge over the Leme",
+    "date": "2026-03-03",
+    "source": "Newsdesk test desk",
+    "text": (
+        "Riverton town council voted on Tuesday to build a footbridge across the River Leme, "
+        "ending a decade of argument over how to link the old market to the new station.\n\n"
+        "The vote was carried by nine councillors to four. Riverton's mayor, Adaeze Okafor, "
+        "said the bridge would give walkers and cyclists a safe crossing for the first time "
+        "since the ferry stopped running.\n\n"
+        "The design, by the Glasgow firm Halden Partners, is a single steel arch 84 metres "
+        "long. Work is due to begin in September and the bridge should open in spring 2028.\n\n"
+        "Opponents said the council had not published what the bridge would cost, and asked "
+        "for the figure before any contract is signed."
+    ),
+}
+
+
+@pytest.fixture
+def footbridge(components):
+    components.ingestor.ingest([article_from_record(FOOTBRIDGE, max_bytes=100_000)])
+    components.keyword.refresh()
+    return components
+
+
+def test_a_direct_question_gets_a_short_answer_in_its_passage(footbridge):
+    answer = footbridge.pipeline.ask(
+        "Which firm designed the Riverton footbridge?", k=6, selection=ArticleFilter()
+    )
+    assert answer.grounded
+    assert answer.short_answer is not None and answer.short_answer.text == "Halden Partners"
+    text = FOOTBRIDGE["text"]
+    assert text[answer.short_answer.start : answer.short_answer.end] == "Halden Partners"
+    assert answer.text.startswith("Halden Partners")
+    assert answer.short_answer.n in {c.n for c in answer.citations}
+
+
+def test_a_person_question_gets_the_name_not_the_title(footbridge):
+    answer = footbridge.pipeline.ask(
+        "Who is the mayor of Riverton?", k=6, selection=ArticleFilter()
+    )
+    assert answer.grounded
+    assert answer.short_answer is not None and answer.short_answer.text == "Adaeze Okafor"
+
+
+def test_a_near_miss_is_not_answered_and_the_related_sentences_are_given(footbridge):
+    answer = footbridge.pipeline.ask(
+        "How much will the Riverton footbridge cost?", k=6, selection=ArticleFilter()
+    )
+    assert not answer.grounded
+    assert answer.text == "The articles don't say how much the Riverton footbridge will cost."
+    assert answer.citations == [] and answer.short_answer is None
+    assert answer.related, "the closest sentences the article does hold"
+    for citation in answer.related:
+        assert FOOTBRIDGE["text"][citation.quote_start : citation.quote_end] == citation.quote
+    assert answer.confidence is not None and answer.confidence < Answerability.load().threshold
+
+
+def test_ask_over_http_returns_the_short_answer_and_related(client, footbridge):
+    answered = client.post("/ask", json={"question": "Which firm designed the footbridge?"})
+    assert answered.status_code == 200
+    assert answered.json()["short_answer"]["text"] == "Halden Partners"
+    missed = client.post("/ask", json={"question": "How much will the footbridge cost?"}).json()
+    assert missed["grounded"] is False and missed["related"]
+    assert missed["answer"].startswith("The articles don't say")
