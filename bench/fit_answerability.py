@@ -1,7 +1,7 @@
 """Fit the answerability model on the development halves, and write its weights.
 
     .venv/bin/python bench/eval_answers.py --split dev      # reads the dev halves, writes rows
-    .venv/bin/python bench/fit_answerability.py [--write]
+    .venv/bin/python bench/fit_answerability.py [--features ...] [--c 1.0] [--write]
 
 A logistic regression (scikit-learn) over the reading step's features
 (service/answering/reading.py FEATURES), on the news questions' development half and SQuAD's
@@ -16,6 +16,7 @@ it was fitted on. With --write, service/answering/answerability.json gets the we
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +112,9 @@ def main() -> None:
         "about": "Logistic regression over the reading step's features, fitted by "
         f"bench/fit_answerability.py on {dt.date.today().isoformat()} on the news questions' "
         f"development half ({int(is_news.sum())}) and SQuAD 2.0's even-numbered questions "
-        f"({int((~is_news).sum())}); threshold: best balanced accuracy on the news half.",
+        f"({int((~is_news).sum())}); threshold: best balanced accuracy on the news half. "
+        "Features: chosen among FEATURES by the cross-validated balanced accuracy below.",
+        "command": "bench/fit_answerability.py " + " ".join(sys.argv[1:]),
         "weights": weights_out,
         "intercept": round(float(model.intercept_[0]), 4),
         "threshold": round(threshold, 4),

@@ -28,8 +28,8 @@ from service.loading.files import load_paths
 from service.settings import load_settings
 
 GRID = {
-    "neighbour": [0.8, 0.9, 0.95],
-    "candidate": [0.1, 0.3, 0.5, 1.0],
+    "neighbour": [0.0, 0.8, 0.9, 0.95],
+    "candidate": [0.1, 0.3, 0.5, 1.0, 2.0],
 }
 
 
@@ -79,7 +79,7 @@ def main() -> None:
         results.sort(
             key=lambda r: (r["answer_holds_gold"], r["short_answer_holds_gold"]), reverse=True
         )
-        print(json.dumps({"questions": len(retrieved), "best": results[:8]}, indent=2))
+        print(json.dumps({"questions": len(retrieved), "grid": results}, indent=2))
         shipped = ReadingWeights()
         as_shipped = next(
             r for r in results if ReadingWeights(**{k: r[k] for k in GRID}) == shipped

@@ -197,7 +197,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return answered
     if answer.short_answer:
         print(f"Answer: {answer.short_answer.text} [{answer.short_answer.n}]\n")
-    print(textwrap.fill(answer.text, 100))
+    print(textwrap.fill(answer.explanation, 100))
     if answer.related:
         print("\nWhat the articles do say:")
     for heading, cited in (("Sources", answer.citations), (None, answer.related)):

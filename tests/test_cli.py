@@ -79,6 +79,7 @@ def test_search_and_ask(tmp_path: Path, seeds_dir: Path):
     answered = newsdesk("ask", "How many vaccine doses did China pledge to COVAX?", index=index)
     assert answered.returncode == 0, answered.stderr
     assert "10 million" in answered.stdout and "[1]" in answered.stdout
+    assert answered.stdout.startswith("Answer: 10 million [1]\n\nWe joined COVAX"), "said once"
     assert "Sources:\n[1] Senior Chinese and US officials" in answered.stdout
 
     unanswered = newsdesk("ask", "Who won the football World Cup final?", index=index)

@@ -125,6 +125,8 @@ def test_the_best_fitting_candidate_is_the_one_the_question_counts():
         ),
         ("How much does a can of the drink cost?", "how much a can of the drink costs"),
         ("Did Delta offer money?", "whether Delta offered money"),
+        ("Where was the rapper arrested?", "where the rapper was arrested"),
+        ("How many homes did the storm destroy?", "how many homes the storm destroyed"),
         ("Powerball winner", '"Powerball winner"'),
     ],
 )

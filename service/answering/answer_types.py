@@ -172,6 +172,11 @@ _SCORE = re.compile(r"^\d{1,2}-\d{1,2}(?:, \d{1,2}-\d{1,2})*$")
 # A nationality names no one: "Japanese manufacturer Sharp".
 _DEMONYM = re.compile(r"^[A-Z][a-z]{3,}(?:ese|ian|ish|ean|can|iqi|ani)$")
 _ASKS_SHARE = re.compile(r"\b(?:percentage|share|rate|by how much|grow|rise|fall)\b", re.I)
+# What a person's name does not look like: "Los Angeles-area", "New York", "Fort Myers".
+_PLACE_LIKE = re.compile(
+    r"-[a-z]|^(?:Los|Las|San|Santa|New|Fort|Port|Lake|Mount|Mt|North|South|East|West|St|Saint"
+    r"|Upper|Lower|Greater|Central)\b"
+)
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|to|into|across|outside|inside|off) (?:the )?$", re.I)
 
@@ -333,7 +338,7 @@ def _fit(sentence: str, start: int, text: str, kind: str) -> float:
     if kind == "person":
         if _TITLE.search(before):
             return 1.0
-        if organisation:
+        if organisation or _PLACE_LIKE.search(text):
             return 0.1
         return 0.9 if len(text.split()) >= 2 else 0.5
     if kind == "organisation":

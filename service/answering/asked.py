@@ -48,17 +48,17 @@ def what_was_asked(question: str) -> str:
         return f'"{question}"' if question else ""
     wh, auxiliary, rest = found["wh"], found["aux"].lower(), found["rest"]
     words = rest.split()
+    # After "is", "was" or "has" the verb is a participle ("paying", "voted", "flown"); after
+    # "did" or "will" it is the bare verb ("put", "cost"), and not a noun after "a" or "the".
+    participle = auxiliary in _BE_OR_HAVE
     said_already = any(
         word.islower() and _is_verb(word, participle=True) for word in wh.split()[1:]
     )
-    if said_already or _is_verb(words[0]) or _is_verb(words[0], participle=True):
+    if said_already or _is_verb(words[0], participle=participle):
         # The question word is the subject ("Which band was voted ...", "Who will present
         # ...") or the auxiliary belongs to a later clause ("Who said X might ..."): the
         # order stays.
         return _lowered(question)
-    # After "is", "was" or "has" the verb is a participle ("paying", "voted", "flown"); after
-    # "did" or "will" it is the bare verb ("put", "cost"), and not a noun after "a" or "the".
-    participle = auxiliary in _BE_OR_HAVE
     verb_at = next(
         (
             index
@@ -89,11 +89,15 @@ def what_was_asked(question: str) -> str:
 
 
 def _is_verb(word: str, *, participle: bool = False) -> bool:
-    """Whether the word can be a verb; with `participle`, an inflected form of one."""
-    lemmas = getAllLemmas(word.lower()).get("VERB", ())
+    """Whether the word can be a verb; with `participle`, a past tense or participle of one
+    ("said", "voted", "paying"; not "homes")."""
+    word = word.lower()
+    lemmas = getAllLemmas(word).get("VERB", ())
     if participle:
-        return any(lemma != word.lower() for lemma in lemmas)
-    return word.lower() in lemmas
+        return any(
+            word in getInflection(lemma, tag) for lemma in lemmas for tag in ("VBD", "VBN", "VBG")
+        )
+    return word in lemmas
 
 
 def _lowered(text: str) -> str:

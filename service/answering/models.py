@@ -49,6 +49,13 @@ class Answer:
     confidence: float | None = None
     """The reading step's probability that the passages answer the question."""
 
+    @property
+    def explanation(self) -> str:
+        """The text after the short answer it leads with: "Sharp. [1] Separately, Fujitsu
+        ..." -> "Separately, Fujitsu ..."; all of it when it has none."""
+        lead = self.short_answer and f"{self.short_answer.text}. [{self.short_answer.n}]"
+        return self.text.removeprefix(lead).lstrip() if lead else self.text
+
 
 class AnswerError(RuntimeError):
     """The answerer could not produce a usable draft (LLM timeout, HTTP error, empty output,
