@@ -2,12 +2,10 @@
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from service.answering.reading import Reading, ShortAnswer
 from service.domain import RetrievedPassage
-
-if TYPE_CHECKING:
-    from service.answering.reading import Reading
 
 ABSTENTION = "The articles don't say."
 
@@ -21,18 +19,6 @@ class Citation:
     """The exact supporting span: `article_text[quote_start:quote_end] == quote`."""
     quote_start: int
     quote_end: int
-
-
-@dataclass(frozen=True)
-class ShortAnswer:
-    """The phrase that answers the question (a name, a number, a date...), in a cited passage."""
-
-    text: str
-    n: int
-    """The citation marker of the passage it is in."""
-    start: int
-    """Its exact span in the article: `article_text[start:end] == text`."""
-    end: int
 
 
 @dataclass
@@ -70,7 +56,7 @@ class Answerer(Protocol):
     mode: str
 
     def draft(
-        self, question: str, passages: Sequence[RetrievedPassage], reading: "Reading"
+        self, question: str, passages: Sequence[RetrievedPassage], reading: Reading
     ) -> Iterator[str]:
         """The answer as it is produced, in pieces, with `[n]` markers numbering `passages`
         from 1, given the reading step's findings in them. Raises AnswerError when no usable

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 from service.answering.answer_types import Candidate, candidates, expected_answer_type
-from service.answering.models import ShortAnswer
 from service.domain import RetrievedPassage
 from service.embedding import SentenceVectors
 from service.text import candidate_sentences, names, term_overlap, terms
@@ -33,6 +32,18 @@ from service.text import candidate_sentences, names, term_overlap, terms
 OVERLAP_WEIGHT = 0.3
 WINDOW_CHARACTERS = 300
 MODEL_PATH = Path(__file__).with_name("answerability.json")
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The phrase that answers the question (a name, a number, a date...), in a cited passage."""
+
+    text: str
+    n: int
+    """The citation marker of the passage it is in."""
+    start: int
+    """Its exact span in the article: `article_text[start:end] == text`."""
+    end: int
 
 
 @dataclass(frozen=True)
