@@ -134,13 +134,13 @@ def worker(job: dict) -> None:
 
 def answer_confidence(components, question: str, answer) -> float:
     """What the answerer's decision to answer rests on, for the threshold sweep: the reading
-    step's answerability where there is one, else the best sentence score (the pipeline
-    before it)."""
-    confidence = getattr(answer, "confidence", None)
-    if confidence is not None:
-        return float(confidence)
-    extractive = components.pipeline.answerers.extractive
-    scored = extractive.score(question, answer.passages)
+    step's answerability where its model decides (1 or 0 where the question has no narrow
+    type: the rule from before decides those, and they are not swept); before the reading
+    step, the best sentence score."""
+    if hasattr(answer, "confidence"):
+        confidence = answer.confidence
+        return float(confidence) if confidence is not None else float(answer.grounded)
+    scored = components.pipeline.answerers.extractive.score(question, answer.passages)
     return scored[0].score if scored else -1.0
 
 

@@ -161,8 +161,9 @@ class AnsweringSettings(_Section):
         None,
         ge=0,
         le=1,
-        description="Answers abstain when the reading step's answerability is below it; "
-        "unset: the threshold fitted with the model (service/answering/answerability.json).",
+        description="Answers to questions asking for a type of answer abstain when the reading "
+        "step's answerability is below it; unset: the threshold fitted with the model "
+        "(service/answering/answerability.json).",
     )
     citation_min_overlap: float = Field(
         0.6, ge=0, le=1, description="Share of a claim's keyword terms its passage must contain..."

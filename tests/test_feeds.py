@@ -155,8 +155,11 @@ def test_feeds_and_a_page_ingest_with_their_metadata_politely(site, tmp_path):
     # Polite: named, robots.txt read once per site, one request at a time per host.
     assert all(headers["User-Agent"] == USER_AGENT for _, headers, _ in site.requests)
     assert site.paths_requested().count("/robots.txt") == 1
+    # The client spaces its requests' starts 0.2 s apart; the server sees them arrive with
+    # scheduling jitter (0.186 s once, on a loaded machine). Without the delay they are
+    # milliseconds apart.
     times = [at for _, _, at in site.requests]
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.15
 
     # Again: the feeds are read, their entries are already stored and not fetched again.
     before = len(site.requests)

@@ -163,7 +163,7 @@ def footbridge(components):
 
 def test_a_direct_question_gets_a_short_answer_in_its_passage(footbridge):
     answer = footbridge.pipeline.ask(
-        "Which firm designed the Riverton footbridge?", k=6, selection=ArticleFilter()
+        "Which firm designed the footbridge?", k=6, selection=ArticleFilter()
     )
     assert answer.grounded
     assert answer.short_answer is not None and answer.short_answer.text == "Halden Partners"

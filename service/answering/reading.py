@@ -74,29 +74,46 @@ class Reading:
     """Best first: the answer sentence (holding the short answer, if any) leads."""
     short_answer: ShortAnswer | None
     features: dict[str, float]
-    confidence: float
-    """Answerability's probability that the passages answer the question."""
+    confidence: float | None
+    """Answerability's probability that the passages answer the question (None when the
+    question has no narrow type)."""
     answered: bool
 
 
 class Answerability:
-    """A logistic model over the reading's features, its weights in a small JSON file
-    (fitted by bench/fit_answerability.py on the development halves)."""
+    """Whether the passages answer. For a question that asks for a type of answer, a logistic
+    model over the reading's features, its weights in a small JSON file (fitted by
+    bench/fit_answerability.py on the development halves). A question with no narrow type
+    (why, how, what did X say) keeps the rule from before the reading step: answered when
+    its best sentence scores at least `untyped_min_score`."""
 
-    def __init__(self, weights: dict[str, float], intercept: float, threshold: float):
+    def __init__(
+        self,
+        weights: dict[str, float],
+        intercept: float,
+        threshold: float,
+        untyped_min_score: float,
+    ):
         self.weights = weights
         self.intercept = intercept
         self.threshold = threshold
+        self.untyped_min_score = untyped_min_score
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "Answerability":
-
         model = json.loads(path.read_text())
-        return cls(model["weights"], model["intercept"], model["threshold"])
+        typed = model["typed"]
+        return cls(
+            typed["weights"], typed["intercept"], typed["threshold"], model["untyped_min_score"]
+        )
 
-    def probability(self, features: dict[str, float]) -> float:
+    def decide(self, kind: str | None, features: dict[str, float]) -> tuple[float | None, bool]:
+        """(the probability that the passages answer, when the model decides; answered)."""
+        if kind is None:
+            return None, features["best_score"] >= self.untyped_min_score
         logit = self.intercept + sum(w * features[name] for name, w in self.weights.items())
-        return 1 / (1 + math.exp(-logit))
+        probability = 1 / (1 + math.exp(-logit))
+        return probability, probability >= self.threshold
 
 
 @dataclass(frozen=True)
@@ -155,7 +172,7 @@ class Reader:
         else:
             chosen = own_best
         features = _features(question, kind, chosen, fit, found, passages)
-        confidence = self._answerability.probability(features)
+        confidence, answered = self._answerability.decide(kind, features)
         ordered = [chosen, *sorted((s for s in found if s is not chosen), key=lambda s: -s.score)]
         return Reading(
             kind,
@@ -163,7 +180,7 @@ class Reader:
             short,
             features,
             confidence,
-            confidence >= self._answerability.threshold,
+            answered,
         )
 
     def _scored(self, question: str, passages: Sequence[RetrievedPassage]) -> list[ReadSentence]:
