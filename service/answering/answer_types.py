@@ -20,6 +20,9 @@ from lemminflect import getAllLemmas
 from service.text import terms
 
 KINDS = ("number", "date", "person", "organisation", "place", "name")
+# A candidate's fit to its shape is at most 1; right after the noun asked about it gains this.
+APPOSITION_BONUS = 0.5
+MAX_FIT = 1.0 + APPOSITION_BONUS
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -189,8 +192,8 @@ class Candidate:
     start: int
     end: int
     fit: float
-    """How well its shape fits what is asked, 0 to 1 (a money amount for "how much", a
-    two-word name for "who"...)."""
+    """How well its shape fits what is asked, 0 to `MAX_FIT` (a money amount for "how much",
+    a two-word name for "who"...; more right after the noun asked about)."""
 
 
 def expected_answer_type(question: str) -> str | None:
@@ -221,7 +224,9 @@ def _after_asked_word(candidate: Candidate, sentence: str, question: str) -> Can
     nouns = _asked_nouns(question)
     before = sentence[max(0, candidate.start - 25) : candidate.start].split()[-3:]
     if nouns and any(set(terms(word)) & nouns or word.lower() in nouns for word in before):
-        return Candidate(candidate.text, candidate.start, candidate.end, candidate.fit + 0.5)
+        return Candidate(
+            candidate.text, candidate.start, candidate.end, candidate.fit + APPOSITION_BONUS
+        )
     return candidate
 
 
