@@ -83,7 +83,6 @@ def worker(job: dict) -> None:
     def answer_row(components, question: dict, selection) -> dict:
         answer = components.pipeline.ask(question["question"], k=6, selection=selection)
         short = getattr(answer, "short_answer", None)
-        reader = getattr(components.pipeline, "reader", None)
         return {
             "id": question["id"],
             "text": answer.text,
@@ -91,10 +90,18 @@ def worker(job: dict) -> None:
             "confidence": answer_confidence(components, question["question"], answer),
             "short_answer": short.text if short else None,
             "related": len(getattr(answer, "related", []) or []),
-            "features": reader.read(question["question"], answer.passages).features
-            if reader and answer.passages
+            "features": all_features(components, question["question"], answer.passages)
+            if job["features"]
             else None,
         }
+
+    def all_features(components, question: str, passages) -> dict | None:
+        """Every feature of the reading: what bench/fit_answerability.py fits on."""
+        if not passages:
+            return None
+        from service.answering.reading import FEATURES
+
+        return components.pipeline.reader.read(question, passages, features=FEATURES).features
 
     out: dict = {}
     with tempfile.TemporaryDirectory() as workdir:
@@ -318,8 +325,14 @@ def archive_retrieval(index: Path, questions: list[dict], records: list[dict]) -
                 question["question"], k=HITS_K, selection=ArticleFilter()
             )
             timings.append((time.perf_counter() - started) * 1000)
-            ranked = [r.article_id for p in passages for r in [p.article, *p.also_reported_by]]
-            rankings.append(list(dict.fromkeys(ranked)))
+            # A passage is one result, whichever of the articles reporting it word for word
+            # is named first: they are shown together ("also reported by").
+            results_shown: dict[str, list[str]] = {}
+            for p in passages:
+                results_shown.setdefault(p.article.article_id, []).extend(
+                    r.article_id for r in [p.article, *p.also_reported_by]
+                )
+            rankings.append(list(results_shown.values()))
         results[name] = {
             **hits(answerable, rankings, texts),
             "search_p50_ms": round(statistics.median(timings), 1),
@@ -327,29 +340,34 @@ def archive_retrieval(index: Path, questions: list[dict], records: list[dict]) -
         }
     results["articles"], results["passages"] = components.store.counts()
     naive = NaiveRAG(components.embedder, RESULTS / "naive-archive-index", records)
-    baseline = [naive.ranked(question["question"], HITS_K)[0] for question in answerable]
+    baseline = [
+        [[article] for article in naive.ranked(question["question"], HITS_K)[0]]
+        for question in answerable
+    ]
     results["naive_baseline"] = {**hits(answerable, baseline, texts), "chunks": naive.chunks}
     return results
 
 
 def hits(
-    questions: list[dict], rankings: list[list[str]], texts: dict[str, str] | None = None
+    questions: list[dict], rankings: list[list[list[str]]], texts: dict[str, str] | None = None
 ) -> dict:
-    """hit@1, hit@5 and MRR@10 of a gold article; with `texts`, also the share of questions
-    whose first (or first five) articles hold a gold answer string: many stories are
-    reported by several outlets in the archive, and any of them may answer."""
+    """hit@1, hit@5 and MRR@10 of a gold article, each result being the articles it names
+    (one, or several that carry the same passage word for word); with `texts`, also the share
+    of questions whose first (or first five) results hold a gold answer string: many stories
+    are reported by several outlets in the archive, and any of them may answer."""
     answered = {}
     if texts is not None:
         for n in (1, 5):
             held = [
-                any(holds_gold(texts[a], q["answers"]) for a in ranked[:n])
+                any(holds_gold(texts[a], q["answers"]) for result in ranked[:n] for a in result)
                 for q, ranked in zip(questions, rankings, strict=True)
             ]
             answered[f"answer_in_top{n}"] = rate(sum(held), len(held))
     ranks = []
     for question, ranked in zip(questions, rankings, strict=True):
-        found = [ranked.index(a) + 1 for a in question["article_ids"] if a in ranked]
-        ranks.append(min(found) if found else None)
+        gold = set(question["article_ids"])
+        found = [rank for rank, result in enumerate(ranked, start=1) if gold & set(result)]
+        ranks.append(found[0] if found else None)
     return {
         "hit@1": rate(sum(1 for r in ranks if r == 1), len(ranks)),
         "hit@5": rate(sum(1 for r in ranks if r and r <= 5), len(ranks)),
@@ -412,7 +430,11 @@ def main() -> None:
     }
     pipelines = {"now": ROOT, **({"before": args.before} if args.before else {})}
     started = time.perf_counter()
-    replies = {name: run_worker(tree, job) for name, tree in pipelines.items()}
+    # Only this checkout's rows need every feature of the reading (for fitting).
+    replies = {
+        name: run_worker(tree, {**job, "features": tree == ROOT})
+        for name, tree in pipelines.items()
+    }
 
     results: dict = {
         "command": "bench/eval_answers.py " + " ".join(sys.argv[1:]),

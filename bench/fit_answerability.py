@@ -86,10 +86,10 @@ def main() -> None:
         "--squad-weight", type=float, default=1.0, help="SQuAD's weight against the news half's"
     )
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument("--features", nargs="*", default=list(FEATURES), choices=FEATURES)
+    parser.add_argument("--features", nargs="*", default=list(FEATURES), choices=list(FEATURES))
     args = parser.parse_args()
     features, labels, weights, is_news = dataset()
-    features = features[:, [FEATURES.index(name) for name in args.features]]
+    features = features[:, [list(FEATURES).index(name) for name in args.features]]
     weights[~is_news] *= args.squad_weight
 
     # Cross-validated probabilities and hand-rule scores on the dev rows.

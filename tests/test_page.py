@@ -119,6 +119,8 @@ def test_the_short_answer_leads_and_is_marked_in_its_passage(browser, seeded_sit
     answer = page.locator("li.message.assistant").first
     short = answer.locator("p.short-answer")
     expect(short).to_contain_text("10 million", timeout=30_000)
+    # Said once: the answer below goes on from the short answer, without repeating it.
+    assert not answer.locator("p.answer").inner_text().startswith("10 million")
     short.locator("button.chip").click()
     marked = page.locator("#passage-text mark strong.short-answer")
     expect(marked).to_contain_text("10 million")

@@ -58,11 +58,13 @@ _NUMBER_NOUN = (
     r"|increase|rise|fall|drop|turnout|sentence|winds?"
 )
 # "what X", "which X", "in what X"... with up to four words before the noun X.
-# The words between may not be a preposition or a past tense: in "Which album returned to
-# number one?" the noun asked about is "album", not "number".
+# Past "what was", the words between may not be a preposition, an auxiliary or a past tense:
+# in "Which album returned to number one?" the noun asked about is "album", not "number"; in
+# "Which county did the rain fall on?" it is "county", not "fall".
 _WHICH = (
-    r"(?:in |on |at |by |for |from |to |of |under )?(?:what|which)\s+"
-    r"(?:(?!(?:to|of|in|on|at|by|for|from|with|into)\b)[\w'.-]+(?<!ed)\s+){0,4}?"
+    r"(?:in |on |at |by |for |from |to |of |under )?(?:what|which)\s+(?:(?:is|was|are|were)\s+)?"
+    r"(?:(?!(?:to|of|in|on|at|by|for|from|with|into|is|was|are|were|do|does|did|has|have|had"
+    r"|will|would|can|could)\b)[\w'.-]+(?<!ed)\s+){0,4}?"
 )
 # The question may open with a clause: "According to the poll, what share ..."
 _OPENING = r"(?:^|[,:]\s*)\s*"
@@ -135,6 +137,9 @@ _DATE_PHRASE = re.compile(
     r"|(?:spring|summer|autumn|fall|winter|start|end) (?:of )?(?:training|\d{4})"
     r"|(?:early|mid|late)[- ](?:\w+))\b"
 )
+_DAY_OF_MONTH = re.compile(
+    rf"\b{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTHS}"
+)
 # A proper-noun phrase: capitalised words (with initials, "of", "de", "&" inside), or a quote.
 _CAPITAL_WORD = r"(?:[A-Z][\w'\u2019.-]*[\w]|[A-Z]\.|[A-Z])"
 _JOINER = r"(?: (?:of|de|da|del|der|van|von|al|bin|the|and|&|for|on|in|le|la|du) )"
@@ -147,10 +152,12 @@ _ORGANISATION_WORD = re.compile(
     r"|College|School|Institute|Society|Foundation|Trust|Airlines?|Airways|Motors|Party"
     r"|Committee|Commission|Authority|Agency|Department|Ministry|Board|Club|FC|United|City"
     r"|Rovers|Records|Studios|Entertainment|Media|News|Times|Post|Journal|Telegraph|Guardian"
-    r"|Mail|Magazine|Network|Channel|Exchange|Fund|Federation|League|Church|Center|Centre"
+    r"|Mail|Magazine|Network|Channel|Exchange|Fund|Federation|Church|Center|Centre"
     r"|Service|Services|Office|Police|Army|Navy|Court|Forum|Holdings|Partners|Capital|Daily"
-    r"|Herald|Gazette|Weekly|Recession|War|Cup|League|Championships?|Games|Awards?)\b"
+    r"|Herald|Gazette|Weekly|Recession|War)\b"
 )
+# Names of events and prizes: no one's name, and no club's or company's either.
+_EVENT_WORD = re.compile(r"\b(?:Cup|League|Championships?|Games|Awards?|Prize|Open|Olympics)\b")
 _TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|Professor|Rev|Gen|Sen|Rep|Gov|Judge"
     r"|President|Prime Minister|Minister|Chancellor|King|Queen|Prince|Princess|Pope|Coach"
@@ -168,6 +175,25 @@ _NOT_NAMES = re.compile(
 )
 _ASKS_MONEY = re.compile(r"\b(?:price|cost|pay|paid|spend|spent|worth|fee|owe|much)\b", re.I)
 _ASKS_SCORE = re.compile(r"\b(?:score|result)\b", re.I)
+# What "how long", "how far"... ask for is a measure in its units: "20 years", "3 miles".
+_ASKS_MEASURE: list[tuple[re.Pattern, re.Pattern]] = [
+    (
+        re.compile(r"\bhow long\b|\bsentence\b", re.I),
+        re.compile(r"\b(?:secs?|seconds?|minutes?|hours?|days?|weeks?|months?|years?)$", re.I),
+    ),
+    (
+        re.compile(r"\bhow (?:far|tall|high|deep|big|large)\b|\b(?:distance|height)\b", re.I),
+        re.compile(r"\b(?:kilometers?|kilometres?|km|miles?|meters?|metres?|feet|foot|inches)$"),
+    ),
+    (re.compile(r"\bhow fast\b|\bspeed\b", re.I), re.compile(r"\b(?:mph|km/h)$")),
+    (re.compile(r"\btemperature\b", re.I), re.compile(r"(?:°[CF]|degrees)$")),
+]
+# "Holmes, 38, and Balwani": a number set off after a name is an age.
+_AGE_APPOSITION = re.compile(r"[A-Z][\w'.-]*, $")
+_ASKS_AGE = re.compile(r"\bhow old\b|\bage\b", re.I)
+_ASKS_DAY = re.compile(r"\b(?:date|day)\b", re.I)
+_ASKS_YEAR = re.compile(r"\byear\b", re.I)
+_YEAR = re.compile(r"(?:1\d|20)\d\d")
 _FIRST_WORD = re.compile(r"\s*([\w-]+)")
 _MONEY = re.compile(r"[$£€¥]|\byen\b|dollars?|pounds?|euros?|\d(?:bn|m)\b", re.I)
 _PERCENT = re.compile(r"%|per ?cent", re.I)
@@ -181,6 +207,7 @@ _PLACE_LIKE = re.compile(
     r"|Upper|Lower|Greater|Central)\b"
 )
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
+_OWNS = re.compile(r"['\u2019]s? ")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|to|into|across|outside|inside|off) (?:the )?$", re.I)
 
 
@@ -206,9 +233,15 @@ def candidates(sentence: str, kind: str, question: str) -> list[Candidate]:
     question already says is not an answer to it."""
     asked = _words(question)
     if kind == "number":
-        found = [_number(m, sentence, question) for m in _NUMBER_PHRASE.finditer(sentence)]
+        # The 02 of "October 02, 2022" is part of a date, not an amount.
+        dated = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
+        found = [
+            _number(m, sentence, question)
+            for m in _NUMBER_PHRASE.finditer(sentence)
+            if not any(start <= m.start() < end for start, end in dated)
+        ]
     elif kind == "date":
-        found = [Candidate(m[0], m.start(), m.end(), 1.0) for m in _DATE_PHRASE.finditer(sentence)]
+        found = [_date(m, question) for m in _DATE_PHRASE.finditer(sentence)]
     else:
         found = _proper_phrases(sentence, kind, asked)
     return [
@@ -220,10 +253,12 @@ def candidates(sentence: str, kind: str, question: str) -> list[Candidate]:
 
 def _after_asked_word(candidate: Candidate, sentence: str, question: str) -> Candidate:
     """A candidate right after the noun the question asks about fits better: "which
-    carmaker" is answered by "electric carmaker Nio", "to what price" by "to $41.32"."""
+    carmaker" is answered by "electric carmaker Nio", "to what price" by "to $41.32"; so does
+    one that ends in it ("which county": "Buchanan County")."""
     nouns = _asked_nouns(question)
     before = sentence[max(0, candidate.start - 25) : candidate.start].split()[-3:]
-    if nouns and any(set(terms(word)) & nouns or word.lower() in nouns for word in before):
+    named = candidate.text.split()[-1:] if " " in candidate.text else []
+    if nouns and any(set(terms(w)) & nouns or w.lower() in nouns for w in [*before, *named]):
         return Candidate(
             candidate.text, candidate.start, candidate.end, candidate.fit + APPOSITION_BONUS
         )
@@ -270,11 +305,13 @@ def _number(match: re.Match, sentence: str, question: str) -> Candidate | None:
     if not re.search(r"\d", text) and not re.search(_NUMBER_WORDS, text, re.I):
         return None
     # A year is a date, not an amount, unless a year is asked.
-    if re.fullmatch(r"(?:19|20)\d\d", text) and not re.search(r"\byear\b", question, re.I):
+    if _YEAR.fullmatch(text) and not _ASKS_YEAR.search(question):
         return None
-    # "How many jobs ...": "300 jobs" counts what was asked.
-    counted = _FIRST_WORD.match(sentence, match.end())
-    counts_asked = bool(counted and set(terms(counted[1])) & set(terms(question)))
+    # "How many jobs ...": "300 jobs" counts what was asked, whether the counted word was read
+    # as the number's unit ("7.3 million passengers") or follows it.
+    following = _FIRST_WORD.match(sentence, match.start() + len(text))  # not over a comma
+    counted = " ".join([text.split()[-1], following[1] if following else ""])
+    counts_asked = bool(set(terms(counted)) & set(terms(question)))
     asks_money = bool(_ASKS_MONEY.search(question))
     shaped_as_asked = (
         (_ASKS_SCORE.search(question) and _SCORE.match(text))
@@ -282,13 +319,32 @@ def _number(match: re.Match, sentence: str, question: str) -> Candidate | None:
         or (_ASKS_SHARE.search(question) and _PERCENT.search(text))
         or counts_asked
     )
-    if shaped_as_asked:
+    measure = next((unit for asks, unit in _ASKS_MEASURE if asks.search(question)), None)
+    is_age = _AGE_APPOSITION.search(sentence[max(0, match.start() - 30) : match.start()])
+    if shaped_as_asked or (measure and measure.search(text)):
         fit = 1.0
-    elif asks_money and not _PERCENT.search(text):
+    elif (
+        (asks_money and not _PERCENT.search(text))
+        or (_ASKS_SCORE.search(question) and not counts_asked)
+        or measure
+        or (is_age and not _ASKS_AGE.search(question))
+    ):
+        # The wrong shape for what is asked: a bare number for a score or a span of time, a
+        # count for a price, someone's age for anything but an age.
         fit = 0.3
     else:
         fit = 0.8 if digits or re.search(_UNIT, text, re.I) else 0.5
     return Candidate(text, match.start(), match.start() + len(text), fit)
+
+
+def _date(match: re.Match, question: str) -> Candidate:
+    """A date fits best at the precision asked: a day for "on what date", a year for "in what
+    year"; a bare year or weekday for the other is a weaker answer."""
+    text = match[0]
+    too_coarse = _ASKS_DAY.search(question) and _YEAR.fullmatch(text)
+    too_vague = _ASKS_YEAR.search(question) and not re.search(r"\d{4}", text)
+    fit = 0.5 if too_coarse or too_vague else 1.0
+    return Candidate(text, match.start(), match.end(), fit)
 
 
 def _proper_phrases(sentence: str, kind: str, asked: set[str]) -> list[Candidate]:
@@ -309,8 +365,12 @@ def _proper_phrases(sentence: str, kind: str, asked: set[str]) -> list[Candidate
 
         # "Gibraltar's Chief Minister Peter Caruana" answers "Who is Gibraltar's chief
         # minister?" with its last words; "John Harvard" answers who Harvard is named after.
+        trimmed = bool(words) and dropped(words[0][0])
         while words and dropped(words[0][0]):
             words.pop(0)
+        # What is left of "Asahi Breweries" once the question's "Asahi" goes is no name.
+        if trimmed and len(words) == 1 and _is_common_word(words[0][0]):
+            continue
         # A sentence's first word is capitalised whatever it is: a common word alone there
         # ("Key rival Sapporo", "Officials in Virginia") is no name; "Morgan Freeman" is.
         alone_first = len(words) == 1 and _sentence_start(sentence, words[0][1])
@@ -340,14 +400,18 @@ def _fit(sentence: str, start: int, text: str, kind: str) -> float:
         return 0.1
     before = sentence[max(0, start - 30) : start]
     organisation = bool(_ORGANISATION_WORD.search(text))
+    event = bool(_EVENT_WORD.search(text))
     if kind == "person":
         if _TITLE.search(before):
             return 1.0
-        if organisation or _PLACE_LIKE.search(text):
+        if organisation or event or _PLACE_LIKE.search(text):
             return 0.1
         return 0.9 if len(text.split()) >= 2 else 0.5
     if kind == "organisation":
-        return 1.0 if organisation else 0.6
+        return 1.0 if organisation else 0.3 if event else 0.6
     if kind == "place":
+        # "at Jack Straw's country residence": the place is what the name owns.
+        if _OWNS.match(sentence, start + len(text)):
+            return 0.3
         return 1.0 if _LOCATIVE.search(before) else 0.5
     return 0.7

@@ -18,8 +18,9 @@ short answer in it, and whether the passages answer the question at all.
 import itertools
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,7 @@ class Reading:
     """Best first: the answer sentence (holding the short answer, if any) leads."""
     short_answer: ShortAnswer | None
     features: dict[str, float]
+    """Those of FEATURES that were computed: answerability's, and any asked for."""
     confidence: float | None
     """Answerability's probability that the passages answer the question (None when the
     question has no narrow type)."""
@@ -111,6 +113,11 @@ class Answerability:
         return cls(
             typed["weights"], typed["intercept"], typed["threshold"], model["untyped_min_score"]
         )
+
+    @property
+    def reads(self) -> set[str]:
+        """The features its decisions read."""
+        return {*self.weights, "best_score"}
 
     def decide(self, kind: str | None, features: dict[str, float]) -> tuple[float | None, bool]:
         """(the probability that the passages answer, when the model decides; answered)."""
@@ -145,41 +152,35 @@ class Reader:
         self._answerability = answerability
         self._weights = weights
 
-    def read(self, question: str, passages: Sequence[RetrievedPassage]) -> Reading:
+    def read(
+        self,
+        question: str,
+        passages: Sequence[RetrievedPassage],
+        features: Iterable[str] = (),
+    ) -> Reading:
+        """`features`: any to compute beyond those answerability reads (the benchmarks that
+        fit it ask for all of FEATURES)."""
+        wanted = self._answerability.reads.union(features)
         kind = expected_answer_type(question)
         found = self._scored(question, passages)
         if not found:
-            features = dict.fromkeys(FEATURES, 0.0)
-            return Reading(kind, [], None, features, 0.0, False)
+            return Reading(kind, [], None, dict.fromkeys(wanted, 0.0), 0.0, False)
         own_best = max(found, key=lambda s: s.score)
-        short, fit = None, 0.0
-        if kind:
-            typed = self._best_typed(found, kind, question)
-            if typed:
-                chosen, candidate = typed
-                fit = candidate.fit
-                at = passages[chosen.passage_number - 1].start + chosen.start
-                short = ShortAnswer(
-                    candidate.text,
-                    chosen.passage_number,
-                    at + candidate.start,
-                    at + candidate.end,
-                )
-            else:
-                chosen = own_best
+        short, candidate = None, None
+        typed = self._best_typed(found, kind, question) if kind else None
+        if typed:
+            chosen, candidate = typed
+            at = passages[chosen.passage_number - 1].start + chosen.start
+            short = ShortAnswer(
+                candidate.text, chosen.passage_number, at + candidate.start, at + candidate.end
+            )
         else:
             chosen = own_best
-        features = _features(question, kind, chosen, fit, found, passages)
-        confidence, answered = self._answerability.decide(kind, features)
+        evidence = _Evidence(question, kind, chosen, candidate, found, passages)
+        computed = {name: FEATURES[name](evidence) for name in FEATURES if name in wanted}
+        confidence, answered = self._answerability.decide(kind, computed)
         ordered = [chosen, *sorted((s for s in found if s is not chosen), key=lambda s: -s.score)]
-        return Reading(
-            kind,
-            ordered,
-            short,
-            features,
-            confidence,
-            answered,
-        )
+        return Reading(kind, ordered, short, computed, confidence, answered)
 
     def _scored(self, question: str, passages: Sequence[RetrievedPassage]) -> list[ReadSentence]:
         """Every whole sentence of the passages once (passages overlap), with its scores."""
@@ -255,62 +256,74 @@ class Reader:
         return max(found, key=lambda candidate: candidate.fit) if found else None
 
 
-FEATURES = (
-    "best_score",
-    "answer_context",
-    "typed",
-    "typed_without_candidate",
-    "candidate_fit",
-    "names_held",
-    "names_near_answer",
-    "other_terms_held",
-    "window_terms_held",
-    "sentence_names_held",
-    "sentence_other_terms_held",
-    "top_similarity",
-)
+class _Evidence:
+    """What the features are computed from: the reading's answer sentence and its
+    surroundings, each part computed once and only if a feature asks for it."""
+
+    def __init__(
+        self,
+        question: str,
+        kind: str | None,
+        chosen: ReadSentence,
+        candidate: Candidate | None,
+        found: list[ReadSentence],
+        passages: Sequence[RetrievedPassage],
+    ):
+        self.question, self.kind, self.chosen = question, kind, chosen
+        self.candidate, self.found, self.passages = candidate, found, passages
+        self.candidate_fit = candidate.fit if candidate else 0.0
+
+    @cached_property
+    def article(self) -> str:
+        """The retrieved passages of the answer's article."""
+        chosen = self.chosen
+        return " ".join(p.text for p in self.passages if p.article.article_id == chosen.article_id)
+
+    @cached_property
+    def window(self) -> str:
+        """The sentences within a few hundred characters of the answer, and the headline: it
+        names what the whole article is about, so it is near every sentence."""
+        chosen = self.chosen
+        near = (
+            s.text
+            for s in self.found
+            if s.article_id == chosen.article_id
+            and abs(s.article_start - chosen.article_start) <= WINDOW_CHARACTERS
+        )
+        return " ".join([self.passages[chosen.passage_number - 1].article.title or "", *near])
+
+    @cached_property
+    def question_terms(self) -> set[str]:
+        return set(terms(self.question))
+
+    @cached_property
+    def name_terms(self) -> set[str]:
+        return {term for name in names(self.question) for term in terms(name)}
+
+    @cached_property
+    def other_terms(self) -> set[str]:
+        return self.question_terms - self.name_terms
+
+    def held(self, asked: set[str], text: str) -> float:
+        """The share of `asked` terms in `text`; 1 when nothing of the kind is asked."""
+        return term_overlap(asked, text) if asked else 1.0
 
 
-def _features(
-    question: str,
-    kind: str | None,
-    chosen: ReadSentence,
-    candidate_fit: float,
-    found: list[ReadSentence],
-    passages: Sequence[RetrievedPassage],
-) -> dict[str, float]:
-    """What answerability is decided on: scores, and shares in [0, 1]."""
-    # The answer's surroundings: the retrieved passages of its article, and the sentences
-    # within a few hundred characters of it.
-    article = " ".join(p.text for p in passages if p.article.article_id == chosen.article_id)
-    # The headline names what the whole article is about, so it is near every sentence.
-    title = passages[chosen.passage_number - 1].article.title or ""
-    window = " ".join(
-        [
-            title,
-            *(
-                s.text
-                for s in found
-                if s.article_id == chosen.article_id
-                and abs(s.article_start - chosen.article_start) <= WINDOW_CHARACTERS
-            ),
-        ]
-    )
-    name_terms = {term for name in names(question) for term in terms(name)}
-    other_terms = set(terms(question)) - name_terms
-    return {
-        "best_score": max(s.score for s in found),
-        "answer_context": chosen.context,
-        "typed": 1.0 if kind else 0.0,
-        "typed_without_candidate": 1.0 if kind and not candidate_fit else 0.0,
-        "candidate_fit": candidate_fit,
-        "names_held": term_overlap(name_terms, article) if name_terms else 1.0,
-        "names_near_answer": term_overlap(name_terms, window) if name_terms else 1.0,
-        "other_terms_held": term_overlap(other_terms, article) if other_terms else 1.0,
-        "window_terms_held": term_overlap(set(terms(question)), window),
-        # The answer sentence itself: a near-miss's best sentence tends to lack what is asked
-        # ("35 million followers on Facebook" for followers on Truth Social).
-        "sentence_names_held": term_overlap(name_terms, chosen.text) if name_terms else 1.0,
-        "sentence_other_terms_held": term_overlap(other_terms, chosen.text) if other_terms else 1.0,
-        "top_similarity": max(p.similarity for p in passages),
-    }
+# What answerability may be decided on: scores, and shares in [0, 1]. Serving computes only
+# those its model reads; the benchmarks that fit the model ask for all of them.
+FEATURES: dict[str, Callable[[_Evidence], float]] = {
+    "best_score": lambda e: max(s.score for s in e.found),
+    "answer_context": lambda e: e.chosen.context,
+    "typed": lambda e: 1.0 if e.kind else 0.0,
+    "typed_without_candidate": lambda e: 1.0 if e.kind and not e.candidate_fit else 0.0,
+    "candidate_fit": lambda e: e.candidate_fit,
+    "names_held": lambda e: e.held(e.name_terms, e.article),
+    "names_near_answer": lambda e: e.held(e.name_terms, e.window),
+    "other_terms_held": lambda e: e.held(e.other_terms, e.article),
+    "window_terms_held": lambda e: term_overlap(e.question_terms, e.window),
+    # The answer sentence itself: a near-miss's best sentence tends to lack what is asked
+    # ("35 million followers on Facebook" for followers on Truth Social).
+    "sentence_names_held": lambda e: e.held(e.name_terms, e.chosen.text),
+    "sentence_other_terms_held": lambda e: e.held(e.other_terms, e.chosen.text),
+    "top_similarity": lambda e: max(p.similarity for p in e.passages),
+}

@@ -283,6 +283,10 @@ class AskOut(BaseModel):
     short_answer: ShortAnswerOut | None = Field(
         None, description="The answer in a phrase, when the question asks for one and it is found."
     )
+    explanation: str = Field(
+        ...,
+        description="The answer without the short answer it leads with (all of it when none).",
+    )
     citations: list[CitationOut]
     related: list[CitationOut] = Field(
         default_factory=list,
@@ -304,6 +308,7 @@ class AskOut(BaseModel):
         return cls(
             answer=answer.text,
             short_answer=ShortAnswerOut(**asdict(short)) if short else None,
+            explanation=answer.explanation,
             citations=[CitationOut.of(c) for c in answer.citations],
             related=[CitationOut.of(c) for c in answer.related],
             passages=[PassageHitOut.of(p) for p in answer.passages],

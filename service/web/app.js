@@ -150,14 +150,12 @@ function closePassage() {
 function renderAnswer(bubble, answer, askedAs, asked) {
   const body = bubble.querySelector(".answer");
   const short = answer.short_answer;
-  let text = answer.answer;
   const cited = short && answer.citations.find((c) => c.n === short.n);
   if (cited) {
-    // The short answer leads, highlighted; the text then goes on without it.
-    if (text.startsWith(short.text)) text = text.slice(text.indexOf("]") + 1).trimStart();
+    // The short answer leads, highlighted; the explanation goes on without it.
     body.before(element("p", { class: "short-answer" }, element("strong", {}, short.text), " ", chip(cited, short)));
   }
-  body.replaceChildren(...withChips(text, answer.citations, short));
+  body.replaceChildren(...withChips(cited ? answer.explanation : answer.answer, answer.citations, short));
   bubble.classList.toggle("abstained", !answer.grounded);
   if (!answer.grounded && answer.related.length) {
     bubble.append(element("div", { class: "related" },
