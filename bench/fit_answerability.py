@@ -8,8 +8,8 @@ A logistic regression (scikit-learn) over the reading step's features
 others keep the rule from before: best sentence score >= 0.6), on the news questions'
 development half and SQuAD's even-numbered questions, each source weighted equally. Label:
 the question is answerable.
-The threshold is the one that maximises balanced accuracy (answerable answered and
-unanswerable abstained, averaged) on the news development half. Printed next to the hand
+The threshold is the one that maximises the worse of the two rates (answerable answered and
+unanswerable abstained), then their average, on the news development half. Printed next to the hand
 rule it replaces (the best sentence score alone, its threshold chosen the same way), both
 scored on the development half with 5-fold cross-validation so neither is scored on the rows
 it was fitted on. The features shipped are the fewest (--features) whose cross-validated
@@ -68,8 +68,17 @@ def balanced(labels: np.ndarray, answered: np.ndarray) -> tuple[float, float]:
 
 
 def best_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The threshold that raises the worse of the two rates (answerable answered,
+    unanswerable abstained) the most, ties to the better balanced accuracy: the goal is
+    both rates high, and on a few dozen near-misses balanced accuracy alone is flat over a
+    wide range of thresholds (0.81-0.835 between 0.46 and 0.58 on the development half)."""
     candidates = np.unique(scores)
-    return float(max(candidates, key=lambda t: sum(balanced(labels, scores >= t))))
+
+    def worse_then_both(t: float) -> tuple[float, float]:
+        rates = balanced(labels, scores >= t)
+        return min(rates), sum(rates)
+
+    return float(max(candidates, key=worse_then_both))
 
 
 def fit(
@@ -123,7 +132,8 @@ def main() -> None:
         f"reading step's features, fitted by bench/fit_answerability.py on "
         f"{dt.date.today().isoformat()} on such questions of the news questions' development "
         f"half ({int(is_news.sum())}) and of SQuAD 2.0's even-numbered questions "
-        f"({int((~is_news).sum())}); threshold: best balanced accuracy on the news half. "
+        f"({int((~is_news).sum())}); threshold: the best worse-of-the-two rates (answered, "
+        "abstained) on the news half. "
         "Features: the fewest among FEATURES within 0.01 of the best cross-validated "
         "balanced accuracy on the news half (the figures below are for these). "
         "Questions with no narrow type keep the rule from before the reading step: the best "

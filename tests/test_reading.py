@@ -156,6 +156,36 @@ def test_what_is_left_of_a_name_once_the_question_s_words_go_is_no_name():
     assert {c.text for c in found} == {"Tovi"}
 
 
+@pytest.mark.parametrize(
+    ("sentence", "question", "not_names"),
+    [
+        (  # a title in quotes holds no person
+            "The actor who plays the clown also stars in the new slasher \u2018The Long One\u2019.",
+            "Which actor plays the clown?",
+            {"Long One", "The Long One"},
+        ),
+        (  # a quoted common word is no name
+            'The market for so-called "beer-like" drinks is set to grow.',
+            "What is the new drink called?",
+            {"beer-like"},
+        ),
+        (  # two places, not one
+            "The Lionesses, winners against Sweden in Brighton, go for their first title.",
+            "Which country did the Lionesses beat?",
+            {"Sweden in Brighton"},
+        ),
+        (  # a nationality names no one
+            "Japanese brewer Sapporo sells the drink.",
+            "Which brewer sells the drink?",
+            {"Japanese"},
+        ),
+    ],
+)
+def test_what_is_not_a_name(sentence, question, not_names):
+    found = candidates(sentence, expected_answer_type(question), question)
+    assert not {c.text for c in found} & not_names
+
+
 def test_a_number_in_a_date_is_no_amount():
     sentence = "Aerial photographs taken on October 02, 2022 show the damage along the coast."
     question = "How many homes did the storm destroy?"

@@ -142,11 +142,13 @@ _DAY_OF_MONTH = re.compile(
 )
 # A proper-noun phrase: capitalised words (with initials, "of", "de", "&" inside), or a quote.
 _CAPITAL_WORD = r"(?:[A-Z][\w'\u2019.-]*[\w]|[A-Z]\.|[A-Z])"
-_JOINER = r"(?: (?:of|de|da|del|der|van|von|al|bin|the|and|&|for|on|in|le|la|du) )"
+# Not "in" or "on": "Sweden in Brighton" is two names.
+_JOINER = r"(?: (?:of|de|da|del|der|van|von|al|bin|the|and|&|for|le|la|du) )"
 _PROPER_PHRASE = re.compile(
     rf"(?<![\w'\u2019]){_CAPITAL_WORD}(?:(?: |-|{_JOINER}){_CAPITAL_WORD})*(?![\w])"
 )
-_QUOTED = re.compile(r"[\"“]([^\"“”]{2,80})[\"”]")
+# A title in quotes starts with a capital: "beer-like" drinks are not called so.
+_QUOTED = re.compile(r"[\"“\u2018]([A-Z][^\"“”\u2018\u2019]{1,79})[\"”\u2019]")
 _ORGANISATION_WORD = re.compile(
     r"\b(?:Inc|Corp|Corporation|Ltd|plc|Group|Bank|Council|Association|Union|University"
     r"|College|School|Institute|Society|Foundation|Trust|Airlines?|Airways|Motors|Party"
@@ -198,7 +200,6 @@ _FIRST_WORD = re.compile(r"\s*([\w-]+)")
 _MONEY = re.compile(r"[$£€¥]|\byen\b|dollars?|pounds?|euros?|\d(?:bn|m)\b", re.I)
 _PERCENT = re.compile(r"%|per ?cent", re.I)
 _SCORE = re.compile(r"^\d{1,2}-\d{1,2}(?:, \d{1,2}-\d{1,2})*$")
-# A nationality names no one: "Japanese manufacturer Sharp".
 _DEMONYM = re.compile(r"^[A-Z][a-z]{3,}(?:ese|ian|ish|ean|can|iqi|ani)$")
 _ASKS_SHARE = re.compile(r"\b(?:percentage|share|rate|by how much|grow|rise|fall)\b", re.I)
 # What a person's name does not look like: "Los Angeles-area", "New York", "Fort Myers".
@@ -349,10 +350,13 @@ def _date(match: re.Match, question: str) -> Candidate:
 
 def _proper_phrases(sentence: str, kind: str, asked: set[str]) -> list[Candidate]:
     found = []
+    titles = [match.span(1) for match in _QUOTED.finditer(sentence)]
     if kind == "name":
-        for match in _QUOTED.finditer(sentence):
-            found.append(Candidate(match[1], match.start(1), match.end(1), 1.0))
+        found += [Candidate(sentence[a:b], a, b, 1.0) for a, b in titles]
     for match in _PROPER_PHRASE.finditer(sentence):
+        # Inside a title ("the new slasher 'The Mean One'") are no people, places or firms.
+        if kind != "name" and any(a <= match.start() < b for a, b in titles):
+            continue
         words = [
             (word[0], match.start() + word.start(), match.start() + word.end())
             for word in re.finditer(r"[^\s-]+", match[0])
@@ -382,6 +386,8 @@ def _proper_phrases(sentence: str, kind: str, asked: set[str]) -> list[Candidate
             continue
         start, end = words[0][1], words[-1][2]
         text = _POSSESSIVE.sub("", sentence[start:end]).rstrip(".,;:")
+        if _DEMONYM.match(text):  # a nationality names no one: "Japanese maker Sharp"
+            continue
         found.append(Candidate(text, start, start + len(text), _fit(sentence, start, text, kind)))
     return found
 
@@ -396,8 +402,6 @@ def _is_common_word(word: str) -> bool:
 
 
 def _fit(sentence: str, start: int, text: str, kind: str) -> float:
-    if _DEMONYM.match(text):
-        return 0.1
     before = sentence[max(0, start - 30) : start]
     organisation = bool(_ORGANISATION_WORD.search(text))
     event = bool(_EVENT_WORD.search(text))
