@@ -22,7 +22,7 @@ from service.settings import RetrievalSettings
 from service.text import sentences
 
 # Candidates read first, per result asked for: enough that they usually fill k after the
-# per-article cap and duplicate collapse. They are what the sentence rerank reorders: over
+# per-article cap and duplicate collapse. They alone are what the sentence rerank reorders: over
 # the archive's development questions, 3 found as well as 5 (hit@1 0.696, hit@5 0.924 against
 # 0.911) at 43 rather than 62 ms a search (bench/eval_answers.py --archive).
 PAGE_PER_RESULT = 3
@@ -72,8 +72,19 @@ class Retriever:
         # with its vector was the largest cost of a search (bench/load.py --profile).
         pages = self._fetched(fused, query_vector, page=k * PAGE_PER_RESULT)
         if self._config.sentence_rerank:
-            pages = (self._by_sentences(page, query_vector) for page in pages)
+            pages = self._first_reranked(pages, query_vector)
         return self._diversify(pages, k)
+
+    def _first_reranked(
+        self, pages: Iterator[list[RetrievedPassage]], query_vector: np.ndarray
+    ) -> Iterator[list[RetrievedPassage]]:
+        """The first page reordered by best sentence; the rest, read only when the first does
+        not fill k, as fused: reranking it read every remaining candidate's sentence vectors,
+        the slowest searches at 100,000 passages (bench/scale.py, p95)."""
+        first = next(pages, None)
+        if first is not None:
+            yield self._by_sentences(first, query_vector)
+            yield from pages
 
     def _fetched(
         self, fused: dict[str, float], query_vector: np.ndarray, *, page: int
