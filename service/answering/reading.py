@@ -275,9 +275,18 @@ class _Evidence:
 
     @cached_property
     def article(self) -> str:
-        """The retrieved passages of the answer's article."""
+        """The answer's article as retrieved: its headline, its date ("15 March 2021": a
+        question's "in March 2021" is about the date the text itself seldom repeats) and its
+        passages."""
         chosen = self.chosen
-        return " ".join(p.text for p in self.passages if p.article.article_id == chosen.article_id)
+        about = self.passages[chosen.passage_number - 1].article
+        return " ".join(
+            [
+                about.title or "",
+                f"{about.date:%d %B %Y}" if about.date else "",
+                *(p.text for p in self.passages if p.article.article_id == chosen.article_id),
+            ]
+        )
 
     @cached_property
     def window(self) -> str:
