@@ -47,12 +47,8 @@ def checked_text(text: str) -> str:
     return unicodedata.normalize("NFC", _CONTROL.sub("", text))
 
 
-@functools.lru_cache(maxsize=4096)
-def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of each sentence, whitespace excluded: `text[start:end]` is the sentence.
-    Remembered for the last few thousand texts: a search splits each of its candidate passages
-    for the rerank and again for their stored vectors, and the answer, its check and the next
-    question's search split many of the same ones (a fifth of a search's time, uncached)."""
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, whitespace excluded: `text[start:end]` is the sentence."""
     spans = []
     start = _skip_space(text, 0)
     for found in _BREAK.finditer(text):
@@ -62,12 +58,22 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         start = found.end()
     if start < len(text.rstrip()):
         spans.append((start, len(text.rstrip())))
-    return tuple(spans)
+    return spans
 
 
-def sentences(text: str) -> list[str]:
-    """The text's sentences, as `sentence_spans` cuts them."""
-    return [text[start:end] for start, end in sentence_spans(text)]
+@functools.lru_cache(maxsize=4096)
+def passage_sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """`sentence_spans` of a passage, remembered for the last few thousand: a search splits
+    each of its candidate passages for the rerank and again for their stored vectors, and the
+    answer, its check and the next question's search split many of the same ones (a fifth of
+    a search's time, uncached). Only passages, which are short: whole articles (up to
+    `max_article_bytes`) would fill it with megabytes."""
+    return tuple(sentence_spans(text))
+
+
+def sentences(passage_text: str) -> list[str]:
+    """A passage's sentences, as `sentence_spans` cuts them."""
+    return [passage_text[start:end] for start, end in passage_sentence_spans(passage_text)]
 
 
 def _skip_space(text: str, position: int) -> int:
@@ -80,7 +86,7 @@ def candidate_sentences(passages: Sequence[RetrievedPassage]) -> list[tuple[int,
     return [
         (number, start, end)
         for number, passage in enumerate(passages, start=1)
-        for start, end in sentence_spans(passage.text)
+        for start, end in passage_sentence_spans(passage.text)
         # A passage cut inside a long sentence starts with a fragment of it; stray
         # punctuation between paragraphs is no sentence.
         if not passage.text[start].islower() and _WORD.search(passage.text, start, end)

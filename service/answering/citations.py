@@ -21,7 +21,13 @@ from service.answering.models import ABSTENTION, Answer, Citation
 from service.domain import RetrievedPassage
 from service.embedding import SentenceVectors
 from service.settings import AnsweringSettings
-from service.text import numbers_agree, sentence_spans, term_overlap, terms
+from service.text import (
+    numbers_agree,
+    passage_sentence_spans,
+    sentence_spans,
+    term_overlap,
+    terms,
+)
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
@@ -111,7 +117,7 @@ class CitationChecker:
         )
 
     def _support(self, claim: str, passage: RetrievedPassage) -> _Support:
-        spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+        spans = passage_sentence_spans(passage.text) or [(0, len(passage.text))]
         sentences = [passage.text[s:e] for s, e in spans]
         vectors = self._vectors.of([claim, *sentences], passages=[passage])
         similarities = vectors[1:] @ vectors[0]

@@ -13,7 +13,7 @@ from service.domain import RetrievedPassage
 from service.embedding import SentenceVectors
 from service.llm import ChatError, ChatModel
 from service.prompts import PromptLibrary
-from service.text import sentence_spans
+from service.text import passage_sentence_spans
 
 # What an article's first sentence gains (the i-th, LEAD_BONUS / (1 + i)): news puts its key
 # facts first. 0.1 was best on the BBC summaries (bench/eval_summary.py).
@@ -79,7 +79,7 @@ class ExtractiveSummarizer:
         lead = []
         for number, passage in enumerate(passages, start=1):
             headline = passage.article.title
-            for position, (start, end) in enumerate(sentence_spans(passage.text)):
+            for position, (start, end) in enumerate(passage_sentence_spans(passage.text)):
                 sentence = passage.text[start:end]
                 if bullet_problem(sentence, headline=headline, said=said):
                     continue
