@@ -8,7 +8,7 @@ reads the environment at import time. Sections are for the code; users set the f
 import difflib
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -130,6 +130,18 @@ class RetrievalSettings(_Section):
     search_candidates: PositiveInt = Field(
         50, description="Passages taken from each of the dense and keyword rankings before fusion."
     )
+    fusion: Literal["scores", "rank"] = Field(
+        "scores",
+        description="How the two rankings are fused: by their scores (dense_weight) or by "
+        "reciprocal rank (rrf_k).",
+    )
+    dense_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Weight of the dense similarity in score fusion; BM25 has the rest "
+        "(bench/eval_answers.py --archive).",
+    )
     rrf_k: PositiveInt = Field(60, description="Reciprocal rank fusion constant.")
     max_passages_per_article: PositiveInt = Field(
         2, description="Most passages one article may contribute to a result list."
@@ -139,11 +151,6 @@ class RetrievalSettings(_Section):
         ge=0,
         le=1,
         description="Cosine similarity above which passages of different articles are one story.",
-    )
-    sentence_rerank: bool = Field(
-        True,
-        description="Candidates are fused once more with their order by best-matching "
-        "sentence (bench/eval_answers.py --archive).",
     )
     recency_band: float = Field(
         0.1,

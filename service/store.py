@@ -383,6 +383,15 @@ class ChromaStore:
         return [records[pid] for pid in passage_ids if pid in records]
 
     @_reaching_store
+    def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of these passages."""
+        found = self._passages.get(ids=list(passage_ids), include=["embeddings"])
+        return {
+            pid: np.asarray(vector)
+            for pid, vector in zip(found["ids"], found["embeddings"], strict=True)
+        }
+
+    @_reaching_store
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored sentence vectors of each of these passages that has them."""
         kept: dict[str, np.ndarray] = {}

@@ -124,6 +124,9 @@ class InMemoryStore:
     def passages(self, passage_ids: Sequence[str]) -> list[StoredPassage]:
         return [self._passages[pid] for pid in passage_ids if pid in self._passages]
 
+    def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return {pid: self._passages[pid].vector for pid in passage_ids if pid in self._passages}
+
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         return {pid: self._sentences[pid] for pid in passage_ids if pid in self._sentences}
 

@@ -143,6 +143,21 @@ def test_candidates_of_the_asked_type_are_found_in_real_sentences(
             "Which county did the rain fall on?",
             "Buchanan County",
         ),
+        (  # a count of what was asked, not of years
+            "Within about three years the plant will build 40,000 crossovers annually.",
+            "How many crossovers will the plant build each year?",
+            "40,000",
+        ),
+        (  # a span of time, not the "30-year" of an age
+            "The 30-year-old Okafor won the final in two hours and 12 minutes.",
+            "How long did the final last?",
+            "two hours",
+        ),
+        (  # a day for "on what date", not a weekday
+            "On Thursday the band played a new song; the album is due on November 13.",
+            "On what date is the album due?",
+            "November 13",
+        ),
     ],
 )
 def test_the_best_fitting_candidate_has_the_shape_asked_for(sentence, question, best):

@@ -3,10 +3,13 @@
 import datetime as dt
 import re
 
+import pytest
+
 from service.components import build_components
 from service.domain import ArticleFilter
 from service.loading import article_from_record
 from service.retrieval import hybrid
+from service.settings import load_settings
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, EXPORT_ARTICLE
 
 EVERYTHING = ArticleFilter()
@@ -129,17 +132,84 @@ def test_an_index_of_passages_without_keyword_terms_still_searches(components):
     assert len(components.retriever.search("0", k=5, selection=EVERYTHING)) == 2
 
 
-def test_candidates_are_read_a_page_at_a_time_until_k_are_chosen(seeded, monkeypatch):
-    """Reading every fused candidate with its vector was a search's largest cost; only the
-    first page is read when it fills k, and a recency question reads them all at once."""
+def test_candidates_are_fused_on_their_vectors_and_only_results_are_read(seeded, monkeypatch):
+    """Score fusion needs the similarity of passages only the keyword ranking found: every
+    candidate's vector is read, in one read; the passages themselves (text, article) only for
+    the results, since reading them for every candidate was a search's largest cost."""
+    vector_reads: list[list[str]] = []
     reads: list[list[str]] = []
-    read = seeded.store.passages
+    read_vectors, read = seeded.store.passage_vectors, seeded.store.passages
+    monkeypatch.setattr(
+        seeded.store, "passage_vectors", lambda ids: vector_reads.append(ids) or read_vectors(ids)
+    )
     monkeypatch.setattr(seeded.store, "passages", lambda ids: reads.append(ids) or read(ids))
 
-    found = seeded.retriever.search("COVAX vaccine doses", k=1, selection=EVERYTHING)
-    assert len(found) == 1
-    assert [len(ids) for ids in reads] == [hybrid.PAGE_PER_RESULT]
+    query = "COVAX vaccine doses"
+    results = seeded.retriever.search(query, k=2, selection=EVERYTHING)
+    vector = seeded.embedder.embed([query])[0]
+    dense = seeded.store.nearest_passages(vector, limit=50, selection=EVERYTHING)
+    keyword = seeded.keyword.search(query, limit=50, selection=EVERYTHING)
+    assert len(vector_reads) == 1
+    assert sorted(vector_reads[0]) == sorted(
+        {pid for pid, _ in dense} | {pid for pid, _ in keyword}
+    )
+    assert reads == [[r.passage_id for r in results]]
 
-    reads.clear()
-    seeded.retriever.search("latest news on COVAX vaccine doses", k=1, selection=EVERYTHING)
-    assert len(reads) == 1 and len(reads[0]) > hybrid.PAGE_PER_RESULT
+
+# One answer in a round-up of news from several states, which the embedder finds only a little
+# like the question, among passages about Michigan's health service it finds much more like it.
+ROUND_UP = [
+    {
+        "id": "round-up",
+        "title": "Around the states",
+        "text": "Alaska: Anchorage will reopen its downtown ice rink on Saturday after repairs to "
+        "the cooling plant. Michigan: Dr. Mara Quill, the state's chief medical executive, said "
+        "clinics would stay open late through December. Ohio: Columbus voters approved a levy "
+        "for new library branches. Texas: Austin plans to plant 5,000 trees along its bus routes.",
+    },
+    {
+        "id": "leadership",
+        "text": "Michigan's health department announced new leadership for its hospital "
+        "oversight office, saying the change would speed up inspections across the state.",
+    },
+    {
+        "id": "staffing",
+        "text": "Hospital executives in Detroit warned that staffing shortages could force some "
+        "emergency rooms to close overnight this winter.",
+    },
+    {
+        "id": "director",
+        "text": "The governor of Michigan named a new director to run the state's public health "
+        "programmes, after the previous director resigned in March.",
+    },
+    {"id": "cup", "text": "The home side won the cup final 2-1 with a late header."},
+    {"id": "storm", "text": "A storm brought heavy snow and closed two mountain passes."},
+    {"id": "shares", "text": "Shares in carmakers fell after the central bank raised rates."},
+    {"id": "gallery", "text": "The gallery opened an exhibition of photographs of the harbour."},
+]
+
+
+@pytest.mark.parametrize(
+    ("fusion", "dense_weight", "first"),
+    [
+        ("scores", 0.5, "round-up"),
+        ("scores", 1.0, "director"),  # the dense ranking alone
+        ("rank", 0.5, "director"),  # ranks weigh a sure ranking and an unsure one alike
+    ],
+)
+def test_a_passage_the_keyword_ranking_is_sure_of_beats_those_the_dense_one_barely_prefers(
+    settings, embedder, tmp_path, fusion, dense_weight, first
+):
+    """Found at archive scale: "Who is Michigan's chief medical executive?" was answered by
+    four passages BM25 put first, and reciprocal rank fusion left all of them out of the first
+    ten (bench/eval_answers.py --archive)."""
+    configured = load_settings(
+        index_path=tmp_path / "fused", fusion=fusion, dense_weight=dense_weight
+    )
+    components = build_components(configured, embedder=embedder)
+    ingest_records(components, *ROUND_UP)
+    question = "Who is Michigan's chief medical executive?"
+    keyword_first = components.keyword.search(question, limit=1, selection=EVERYTHING)
+    assert keyword_first[0][0].startswith("round-up")
+    results = components.retriever.search(question, k=3, selection=EVERYTHING)
+    assert results[0].article.article_id == first

@@ -68,6 +68,14 @@ def test_passages_come_in_the_order_asked_with_vectors(store: Store):
     assert all(p.vector is not None and abs(float(p.vector @ p.vector) - 1) < 1e-4 for p in found)
 
 
+def test_passage_vectors_are_the_passages_vectors_alone(store: Store):
+    ids = [p.passage.id for p in store.passages_of([EXPORT_ARTICLE])]
+    vectors = store.passage_vectors([ids[0], "missing#00000", ids[-1]])
+    assert list(vectors) == [ids[0], ids[-1]]
+    for record in store.passages([ids[0], ids[-1]]):
+        assert np.allclose(vectors[record.passage.id], record.vector)
+
+
 @pytest.mark.parametrize("selection", FILTERS, ids=str)
 def test_every_backend_applies_a_filter_alike(store: Store, selection: ArticleFilter):
     _, listed = ArticleCatalogue(store).page(selection, limit=100, offset=0)

@@ -190,11 +190,15 @@ _ASKS_MEASURE: list[tuple[re.Pattern, re.Pattern]] = [
     (re.compile(r"\bhow fast\b|\bspeed\b", re.I), re.compile(r"\b(?:mph|km/h)$")),
     (re.compile(r"\btemperature\b", re.I), re.compile(r"(?:°[CF]|degrees)$")),
 ]
-# "Holmes, 38, and Balwani": a number set off after a name is an age.
+# "Holmes, 38, and Balwani": a number set off after a name is an age; so is "30-year-old".
 _AGE_APPOSITION = re.compile(r"[A-Z][\w'.-]*, $")
+_AGE_COMPOUND = re.compile(r"-olds?\b")
+_ENDS_IN_UNIT = re.compile(rf"\b{_UNIT}$", re.I)
 _ASKS_AGE = re.compile(r"\bhow old\b|\bage\b", re.I)
 _ASKS_DAY = re.compile(r"\b(?:date|day)\b", re.I)
 _ASKS_YEAR = re.compile(r"\byear\b", re.I)
+_ASKS_DATE = re.compile(r"\bdate\b", re.I)
+_WEEKDAY = re.compile(_WEEKDAYS)
 _YEAR = re.compile(r"(?:1\d|20)\d\d")
 _FIRST_WORD = re.compile(r"\s*([\w-]+)")
 _MONEY = re.compile(r"[$£€¥]|\byen\b|dollars?|pounds?|euros?|\d(?:bn|m)\b", re.I)
@@ -255,11 +259,12 @@ def candidates(sentence: str, kind: str, question: str) -> list[Candidate]:
 def _after_asked_word(candidate: Candidate, sentence: str, question: str) -> Candidate:
     """A candidate right after the noun the question asks about fits better: "which
     carmaker" is answered by "electric carmaker Nio", "to what price" by "to $41.32"; so does
-    one that ends in it ("which county": "Buchanan County")."""
-    nouns = _asked_nouns(question)
+    one that ends in it ("which county": "Buchanan County"). The noun is the phrase's head,
+    its last word: the "flight" of "what flight number" asks for no flight."""
+    head = _asked_head(question)
     before = sentence[max(0, candidate.start - 25) : candidate.start].split()[-3:]
     named = candidate.text.split()[-1:] if " " in candidate.text else []
-    if nouns and any(set(terms(w)) & nouns or w.lower() in nouns for w in [*before, *named]):
+    if head and any(set(terms(w)) & head or w.lower() in head for w in [*before, *named]):
         return Candidate(
             candidate.text, candidate.start, candidate.end, candidate.fit + APPOSITION_BONUS
         )
@@ -270,25 +275,30 @@ _AUXILIARIES = {"is", "was", "are", "were", "did", "does", "do", "has", "have", 
 _STOPS = _AUXILIARIES | {"of", "in", "on", "at", "for", "to", "by", "from", "with"}
 
 
-def _asked_nouns(question: str) -> set[str]:
-    """The terms of the words between "what"/"which" and the verb ("who is the mayor of": the
-    words after "who is"), and "to" for "to what"."""
-    found = re.search(
-        r"\b(to )?(?:what|which|who (?:is|was|are|were))\s+((?:[\w'.-]+\s+){0,5})", question, re.I
-    )
+def _asked_phrase(question: str, opening: str) -> list[str] | None:
+    """The words of the noun phrase after the opening ("which German club", "how many
+    crossover vehicles"), up to its verb; None when the question does not open so."""
+    found = re.search(rf"\b(?:{opening})\s+((?:[\w'.-]+\s+){{0,5}})", question, re.I)
     if not found:
-        return set()
-    nouns: set[str] = {"to"} if found[1] else set()
-    words = found[2].split()
+        return None
+    words = found[1].split()
     if words and words[0].lower() in _AUXILIARIES:  # "what was the price of ..."
         words = words[1:]
-    words = [w for w in words if w.lower() not in {"the", "a", "an"}]
-    for word in words:
+    phrase = []
+    for word in (w for w in words if w.lower() not in {"the", "a", "an"}):
         lemmas = getAllLemmas(word.lower())
         if word.lower() in _STOPS or ("VERB" in lemmas and "NOUN" not in lemmas):
             break
-        nouns |= set(terms(word))
-    return nouns
+        phrase.append(word)
+    return phrase
+
+
+def _asked_head(question: str) -> set[str]:
+    """The terms of the noun asked about ("who is the mayor of": mayor), and "to" for "to
+    what"."""
+    phrase = _asked_phrase(question, r"what|which|who (?:is|was|are|were)") or []
+    head = set(terms(phrase[-1])) if phrase else set()
+    return head | ({"to"} if re.search(r"\bto (?:what|which)\b", question, re.I) else set())
 
 
 def holds_answer_type(text: str, kind: str, question: str) -> bool:
@@ -312,7 +322,11 @@ def _number(match: re.Match, sentence: str, question: str) -> Candidate | None:
     # as the number's unit ("7.3 million passengers") or follows it.
     following = _FIRST_WORD.match(sentence, match.start() + len(text))  # not over a comma
     counted = " ".join([text.split()[-1], following[1] if following else ""])
-    counts_asked = bool(set(terms(counted)) & set(terms(question)))
+    asked_count = _asked_phrase(question, r"how many")
+    counted_terms = {t for word in asked_count or [] for t in terms(word)}
+    counts_asked = bool(set(terms(counted)) & (counted_terms or set(terms(question))))
+    # "How many vehicles": "three years" counts something else.
+    counts_other = bool(counted_terms) and not counts_asked and bool(_ENDS_IN_UNIT.search(text))
     asks_money = bool(_ASKS_MONEY.search(question))
     shaped_as_asked = (
         (_ASKS_SCORE.search(question) and _SCORE.match(text))
@@ -321,17 +335,20 @@ def _number(match: re.Match, sentence: str, question: str) -> Candidate | None:
         or counts_asked
     )
     measure = next((unit for asks, unit in _ASKS_MEASURE if asks.search(question)), None)
-    is_age = _AGE_APPOSITION.search(sentence[max(0, match.start() - 30) : match.start()])
-    if shaped_as_asked or (measure and measure.search(text)):
+    is_age = _AGE_APPOSITION.search(
+        sentence[max(0, match.start() - 30) : match.start()]
+    ) or _AGE_COMPOUND.match(sentence, match.start() + len(text))
+    if shaped_as_asked or (measure and measure.search(text) and not is_age):
         fit = 1.0
     elif (
         (asks_money and not _PERCENT.search(text))
         or (_ASKS_SCORE.search(question) and not counts_asked)
         or measure
+        or counts_other
         or (is_age and not _ASKS_AGE.search(question))
     ):
         # The wrong shape for what is asked: a bare number for a score or a span of time, a
-        # count for a price, someone's age for anything but an age.
+        # count for a price or of something else, someone's age for anything but an age.
         fit = 0.3
     else:
         fit = 0.8 if digits or re.search(_UNIT, text, re.I) else 0.5
@@ -340,9 +357,12 @@ def _number(match: re.Match, sentence: str, question: str) -> Candidate | None:
 
 def _date(match: re.Match, question: str) -> Candidate:
     """A date fits best at the precision asked: a day for "on what date", a year for "in what
-    year"; a bare year or weekday for the other is a weaker answer."""
+    year"; a bare year or weekday for the other is a weaker answer ("on what date":
+    "Thursday")."""
     text = match[0]
-    too_coarse = _ASKS_DAY.search(question) and _YEAR.fullmatch(text)
+    too_coarse = (_ASKS_DAY.search(question) and _YEAR.fullmatch(text)) or (
+        _ASKS_DATE.search(question) and _WEEKDAY.fullmatch(text)
+    )
     too_vague = _ASKS_YEAR.search(question) and not re.search(r"\d{4}", text)
     fit = 0.5 if too_coarse or too_vague else 1.0
     return Candidate(text, match.start(), match.end(), fit)

@@ -70,6 +70,10 @@ def passage_id(article_id: str, ordinal: int) -> str:
     return f"{article_id}#{ordinal:05d}"
 
 
+def article_id_of(passage_id: str) -> str:
+    return passage_id.rsplit("#", 1)[0]
+
+
 @dataclass(frozen=True)
 class IndexedArticle:
     """An article ready to write: its passages, their vectors, and its content fingerprint.
@@ -126,7 +130,7 @@ class RetrievedPassage:
     end: int
     text: str
     score: float
-    """Fused reciprocal-rank score: orders results, means nothing on its own."""
+    """Fused score of the dense and keyword rankings: orders results, means nothing on its own."""
     similarity: float
     """Cosine similarity of the passage to the query, in [-1, 1]."""
     vector: np.ndarray = field(repr=False)

@@ -1,35 +1,52 @@
-"""Hybrid passage retrieval: dense (Chroma) and keyword (BM25) rankings fused by reciprocal rank.
+"""Hybrid passage retrieval: dense (Chroma) and keyword (BM25) candidates, fused by their scores.
+
+The vector of every passage found by either ranking is read, so its similarity to the query is
+known whether or not the dense ranking found it; its fused score is `dense_weight` x that
+similarity (min-max scaled over the candidates) + the rest x its BM25 score over the best
+one's (0 if the keyword ranking did not find it). Scores, not ranks: when one ranking is sure
+and the other is not ("Who is Michigan's chief medical executive?": BM25 scored 7.3, 7.1, 6.5
+for passages that answer it, the dense ranking's best 50 all lay between 0.56 and 0.50), ranks
+weigh the two alike and the unsure one wins as often as not. On the archive's development
+questions, score fusion found an answering article first for 86% of them where reciprocal
+rank fusion, with a rerank by best sentence, did for 77% (bench/eval_answers.py --archive);
+reciprocal rank fusion is kept as `fusion = "rank"`.
 
 A question asking for the latest news puts the passages about as relevant as the best one
 (cosine similarity within `recency_band` of it) first, newest first.
 
 After fusion, near-duplicate passages (one story syndicated by several outlets) collapse into
 the best-ranked one, which lists the other articles as "also reported by", and no article
-contributes more than `max_per_article` passages, so results spread over articles.
+contributes more than `max_per_article` passages, so results spread over articles. All of
+that needs only the candidates' ids and vectors: the passages themselves (text, article) are
+read for the k chosen and their duplicates alone, since reading them for every candidate was
+the largest cost of a search (bench/load.py --profile).
 """
 
 import datetime as dt
 import re
-from collections.abc import Hashable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.domain import ArticleFilter, RetrievedPassage, Store
+from service.domain import ArticleFilter, RetrievedPassage, Store, article_id_of
 from service.embedding import SentenceVectors
 from service.retrieval.keyword import KeywordIndex
 from service.settings import RetrievalSettings
-from service.text import sentences
 
-# Candidates read first, per result asked for: enough that they usually fill k after the
-# per-article cap and duplicate collapse. They alone are what the sentence rerank reorders: over
-# the archive's development questions, 3 found as well as 5 (hit@1 0.696, hit@5 0.924 against
-# 0.911) at 43 rather than 62 ms a search (bench/eval_answers.py --archive).
-PAGE_PER_RESULT = 3
 _RECENCY = re.compile(
     r"\b(latest|most recent|recent(ly)?|newest|last week|this week|today|now|current(ly)?)\b",
     re.IGNORECASE,
 )
+
+
+@dataclass
+class _Candidate:
+    passage_id: str
+    article_id: str
+    similarity: float
+    score: float = 0.0
+    duplicates: list["_Candidate"] = field(default_factory=list)
 
 
 class Retriever:
@@ -47,133 +64,140 @@ class Retriever:
         self._vectors = vectors
         self._keyword = keyword
         self._config = config
+        self._fused = _FUSIONS[config.fusion](config)
 
     def search(self, query: str, *, k: int, selection: ArticleFilter) -> list[RetrievedPassage]:
         """The k best passages for the query among those the filter lets through."""
         query_vector = self._vectors.of([query])[0]
         limit = max(self._config.search_candidates, k)
-        rankings = [
-            [
-                pid
-                for pid, _ in self._store.nearest_passages(
-                    query_vector, limit=limit, selection=selection
-                )
-            ],
-            [pid for pid, _ in self._keyword.search(query, limit=limit, selection=selection)],
+        dense = [
+            pid
+            for pid, _ in self._store.nearest_passages(
+                query_vector, limit=limit, selection=selection
+            )
         ]
-        fused = _fuse(rankings, self._config.rrf_k)
-        if not fused:
+        keyword = dict(self._keyword.search(query, limit=limit, selection=selection))
+        found = list(dict.fromkeys([*dense, *keyword]))
+        vectors = self._store.passage_vectors(found) if found else {}
+        found = [pid for pid in found if pid in vectors]
+        if not found:
             return []
+        matrix = np.stack([vectors[pid] for pid in found])
+        candidates = [
+            _Candidate(pid, article_id_of(pid), float(similarity))
+            for pid, similarity in zip(found, matrix @ query_vector, strict=True)
+        ]
+        for candidate, score in zip(
+            candidates, self._fused(candidates, dense, keyword), strict=True
+        ):
+            candidate.score = score
+        order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
         if _RECENCY.search(query):
-            # Reordering by date needs every candidate's similarity: all of them at once.
-            (everything,) = self._fetched(fused, query_vector, page=len(fused))
-            return self._diversify([self._newest_first(everything)], k) if everything else []
-        # The best few first, the rest only when they do not fill k: reading every candidate
-        # with its vector was the largest cost of a search (bench/load.py --profile).
-        pages = self._fetched(fused, query_vector, page=k * PAGE_PER_RESULT)
-        if self._config.sentence_rerank:
-            pages = self._first_reranked(pages, query_vector)
-        return self._diversify(pages, k)
-
-    def _first_reranked(
-        self, pages: Iterator[list[RetrievedPassage]], query_vector: np.ndarray
-    ) -> Iterator[list[RetrievedPassage]]:
-        """The first page reordered by best sentence; the rest, read only when the first does
-        not fill k, as fused: reranking it read every remaining candidate's sentence vectors,
-        the slowest searches at 100,000 passages (bench/scale.py, p95)."""
-        first = next(pages, None)
-        if first is not None:
-            yield self._by_sentences(first, query_vector)
-            yield from pages
-
-    def _fetched(
-        self, fused: dict[str, float], query_vector: np.ndarray, *, page: int
-    ) -> Iterator[list[RetrievedPassage]]:
-        """The fused candidates with their records, best first: the first `page` of them, then
-        the rest in one read. Each read of the store costs about the same whatever it holds
-        (at 100,000 passages, reading 24 took as long as reading 100), so a second page is
-        all that is left, not another small one."""
-        ranked = list(fused)
-        for ids in (ranked[:page], ranked[page:]):
-            if not ids:
-                return
-            records = {record.passage.id: record for record in self._store.passages(ids)}
-            yield [
-                RetrievedPassage.of(records[pid], score=fused[pid], query_vector=query_vector)
-                for pid in ids
-                if pid in records
+            order = self._newest_first(candidates, order)
+        chosen = self._diversify(candidates, order, matrix, k)
+        shown = [c.passage_id for c in chosen] + [
+            d.passage_id for c in chosen for d in c.duplicates
+        ]
+        records = {r.passage.id: r for r in self._store.passages(shown)}
+        results = []
+        for candidate in chosen:
+            if candidate.passage_id not in records:  # deleted since the rankings were read
+                continue
+            result = RetrievedPassage.of(
+                records[candidate.passage_id], score=candidate.score, query_vector=query_vector
+            )
+            result.also_reported_by = [
+                records[d.passage_id].article
+                for d in candidate.duplicates
+                if d.passage_id in records
             ]
+            results.append(result)
+        return results
 
-    def _by_sentences(
-        self, candidates: list[RetrievedPassage], query_vector: np.ndarray
-    ) -> list[RetrievedPassage]:
-        """The candidates fused once more with their order by best sentence: a question is
-        short, and matches the one sentence that answers it better than the whole passage
-        around it (the embedder was trained on inputs of 128 tokens; passages fill 254)."""
-        texts = [sentences(c.text) or [c.text] for c in candidates]
-        vectors = self._vectors.of([t for group in texts for t in group], passages=candidates)
-        similarities = iter(vectors @ query_vector)
-        best = [max(next(similarities) for _ in group) for group in texts]
-        by_sentence = sorted(range(len(candidates)), key=lambda i: -best[i])
-        fused = _fuse([list(range(len(candidates))), by_sentence], self._config.rrf_k)
-        return [candidates[i] for i in fused]
-
-    def _newest_first(self, candidates: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    def _newest_first(self, candidates: list[_Candidate], order: list[int]) -> list[int]:
         floor = max(c.similarity for c in candidates) - self._config.recency_band
-        relevant = [c for c in candidates if c.similarity >= floor]
+        relevant = [i for i in order if candidates[i].similarity >= floor]
+        dates = {
+            r.passage.id: r.article.date or dt.date.min
+            for r in self._store.passages([candidates[i].passage_id for i in relevant])
+        }
         # sort is stable: equally dated passages keep their fused order.
-        relevant.sort(key=lambda c: c.article.date or dt.date.min, reverse=True)
-        return relevant + [c for c in candidates if c.similarity < floor]
+        relevant.sort(key=lambda i: dates.get(candidates[i].passage_id, dt.date.min), reverse=True)
+        return relevant + [i for i in order if candidates[i].similarity < floor]
 
-    def _diversify(self, pages: Iterable[list[RetrievedPassage]], k: int) -> list[RetrievedPassage]:
-        """The first k candidates, at most `max_passages_per_article` of an article, each
-        near-duplicate of a chosen one listed on it. Pages are read until k are chosen; the
-        rest of the page that completes them is still read for duplicates, which rank next to
-        their original (same words, same meaning)."""
-        chosen: list[RetrievedPassage] = []
+    def _diversify(
+        self, candidates: list[_Candidate], order: list[int], vectors: np.ndarray, k: int
+    ) -> list[_Candidate]:
+        """The first k candidates in `order`, at most `max_passages_per_article` of an article,
+        each near-duplicate of a chosen one listed on it (duplicates rank next to their
+        original: same words, same meaning). `vectors` are the candidates', row by row."""
+        duplicate: dict[int, np.ndarray] = {}  # a chosen one's: which candidates duplicate it
+        chosen: list[int] = []
         per_article: dict[str, int] = {}
-        for candidates in pages:
-            self._choose(candidates, k, chosen, per_article)
-            if len(chosen) >= k:
-                break  # before the next page is read
-        return chosen
-
-    def _choose(
-        self,
-        candidates: list[RetrievedPassage],
-        k: int,
-        chosen: list[RetrievedPassage],
-        per_article: dict[str, int],
-    ) -> None:
-        for candidate in candidates:
-            duplicate_of = next(
+        for i in order:
+            candidate = candidates[i]
+            original = next(
                 (
-                    kept
-                    for kept in chosen
-                    if kept.article.article_id != candidate.article.article_id
-                    and float(kept.vector @ candidate.vector) >= self._config.duplicate_similarity
+                    candidates[j]
+                    for j in chosen
+                    if duplicate[j][i] and candidates[j].article_id != candidate.article_id
                 ),
                 None,
             )
-            if duplicate_of is not None:
-                known = {duplicate_of.article.article_id} | {
-                    ref.article_id for ref in duplicate_of.also_reported_by
-                }
-                if candidate.article.article_id not in known:
-                    duplicate_of.also_reported_by.append(candidate.article)
+            if original is not None:
+                known = {original.article_id} | {d.article_id for d in original.duplicates}
+                if candidate.article_id not in known:
+                    original.duplicates.append(candidate)
                 continue
-            article_id = candidate.article.article_id
-            full = per_article.get(article_id, 0) >= self._config.max_passages_per_article
+            full = per_article.get(candidate.article_id, 0) >= self._config.max_passages_per_article
             if full or len(chosen) >= k:
                 continue
-            per_article[article_id] = per_article.get(article_id, 0) + 1
-            chosen.append(candidate)
+            per_article[candidate.article_id] = per_article.get(candidate.article_id, 0) + 1
+            chosen.append(i)
+            # One row at a time, for the chosen only: a whole matrix of pairs was slower under
+            # 50 clients (bench/load.py).
+            duplicate[i] = vectors @ vectors[i] >= self._config.duplicate_similarity
+        return [candidates[i] for i in chosen]
 
 
-def _fuse(rankings: list[list[Hashable]], rrf_k: int) -> dict[Any, float]:
-    """Reciprocal rank fusion: each list adds 1 / (rrf_k + rank); best first."""
-    scores: dict[Any, float] = {}
-    for ranking in rankings:
-        for rank, pid in enumerate(ranking, start=1):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (rrf_k + rank)
-    return dict(sorted(scores.items(), key=lambda item: item[1], reverse=True))
+Fusion = Callable[[list[_Candidate], list[str], dict[str, float]], list[float]]
+
+
+def _by_scores(config: RetrievalSettings) -> Fusion:
+    """`dense_weight` x similarity, min-max scaled over the candidates, + the rest x the BM25
+    score over the best one's."""
+
+    def fused(
+        candidates: list[_Candidate], dense: list[str], keyword: dict[str, float]
+    ) -> list[float]:
+        similarity = np.array([c.similarity for c in candidates])
+        spread = similarity.max() - similarity.min()
+        dense_part = (similarity - similarity.min()) / spread if spread > 0 else similarity * 0
+        best_keyword = max(keyword.values(), default=0.0) or 1.0
+        keyword_part = np.array([keyword.get(c.passage_id, 0.0) for c in candidates]) / best_keyword
+        weight = config.dense_weight
+        return (weight * dense_part + (1 - weight) * keyword_part).tolist()
+
+    return fused
+
+
+def _by_ranks(config: RetrievalSettings) -> Fusion:
+    """Reciprocal rank fusion: each ranking adds 1 / (rrf_k + rank)."""
+
+    def fused(
+        candidates: list[_Candidate], dense: list[str], keyword: dict[str, float]
+    ) -> list[float]:
+        scores = dict.fromkeys((c.passage_id for c in candidates), 0.0)
+        for ranking in (dense, list(keyword)):
+            for rank, pid in enumerate(ranking, start=1):
+                if pid in scores:
+                    scores[pid] += 1.0 / (config.rrf_k + rank)
+        return list(scores.values())
+
+    return fused
+
+
+_FUSIONS: dict[str, Callable[[RetrievalSettings], Fusion]] = {
+    "scores": _by_scores,
+    "rank": _by_ranks,
+}
