@@ -76,7 +76,12 @@ def test_extractive_answers_about_other_articles_do_not_change(client, seeded, q
 
     assert "BANANA" not in after["answer"]
     assert re.sub(r"\[\d+\]", "", after["answer"]) == re.sub(r"\[\d+\]", "", before["answer"])
-    assert {c["article_id"] for c in after["citations"]} == {article}
+    cited = {c["article_id"] for c in after["citations"]}
+    assert cited == {c["article_id"] for c in before["citations"]}
+    # The answer cites its article; the sentences after it may come from another seed on the
+    # same subject (score fusion puts the Blinken article's "extensive talks between senior
+    # Chinese officials" beside the Alaska talks), never from the notice.
+    assert article in cited and INJECTION["id"] not in cited
 
 
 def test_extractive_answers_never_quote_the_orders_of_an_on_topic_article(client, seeded):
