@@ -63,10 +63,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 @functools.lru_cache(maxsize=4096)
 def passage_sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """`sentence_spans` of a passage, remembered for the last few thousand: a search splits
-    each of its candidate passages for the rerank and again for their stored vectors, and the
-    answer, its check and the next question's search split many of the same ones (a fifth of
-    a search's time, uncached). Only passages, which are short: whole articles (up to
+    """`sentence_spans` of a passage, remembered for the last few thousand: the reading, the
+    lookup of its stored sentence vectors, the citation check and the briefings split the same
+    passages again and again. Only passages, which are short: whole articles (up to
     `max_article_bytes`) would fill it with megabytes."""
     return tuple(sentence_spans(text))
 

@@ -12,6 +12,7 @@ registries (spaCy's English models are published on GitHub, not PyPI; GLiNER and
 weights from a hub), so shapes and capitals are what there is.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -275,12 +276,14 @@ _AUXILIARIES = {"is", "was", "are", "were", "did", "does", "do", "has", "have", 
 _STOPS = _AUXILIARIES | {"of", "in", "on", "at", "for", "to", "by", "from", "with"}
 
 
-def _asked_phrase(question: str, opening: str) -> list[str] | None:
+@functools.lru_cache(maxsize=256)
+def _asked_phrase(question: str, opening: str) -> tuple[str, ...]:
     """The words of the noun phrase after the opening ("which German club", "how many
-    crossover vehicles"), up to its verb; None when the question does not open so."""
+    crossover vehicles"), up to its verb; none when the question does not open so. Asked
+    once per candidate, hence remembered."""
     found = re.search(rf"\b(?:{opening})\s+((?:[\w'.-]+\s+){{0,5}})", question, re.I)
     if not found:
-        return None
+        return ()
     words = found[1].split()
     if words and words[0].lower() in _AUXILIARIES:  # "what was the price of ..."
         words = words[1:]
@@ -290,13 +293,13 @@ def _asked_phrase(question: str, opening: str) -> list[str] | None:
         if word.lower() in _STOPS or ("VERB" in lemmas and "NOUN" not in lemmas):
             break
         phrase.append(word)
-    return phrase
+    return tuple(phrase)
 
 
 def _asked_head(question: str) -> set[str]:
     """The terms of the noun asked about ("who is the mayor of": mayor), and "to" for "to
     what"."""
-    phrase = _asked_phrase(question, r"what|which|who (?:is|was|are|were)") or []
+    phrase = _asked_phrase(question, r"what|which|who (?:is|was|are|were)")
     head = set(terms(phrase[-1])) if phrase else set()
     return head | ({"to"} if re.search(r"\bto (?:what|which)\b", question, re.I) else set())
 
@@ -322,8 +325,7 @@ def _number(match: re.Match, sentence: str, question: str) -> Candidate | None:
     # as the number's unit ("7.3 million passengers") or follows it.
     following = _FIRST_WORD.match(sentence, match.start() + len(text))  # not over a comma
     counted = " ".join([text.split()[-1], following[1] if following else ""])
-    asked_count = _asked_phrase(question, r"how many")
-    counted_terms = {t for word in asked_count or [] for t in terms(word)}
+    counted_terms = {t for word in _asked_phrase(question, r"how many") for t in terms(word)}
     counts_asked = bool(set(terms(counted)) & (counted_terms or set(terms(question))))
     # "How many vehicles": "three years" counts something else.
     counts_other = bool(counted_terms) and not counts_asked and bool(_ENDS_IN_UNIT.search(text))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.domain import ArticleFilter, RetrievedPassage, Store, article_id_of
+from service.domain import ArticleFilter, RetrievedPassage, Store, StoredPassage, article_id_of
 from service.embedding import SentenceVectors
 from service.retrieval.keyword import KeywordIndex
 from service.settings import RetrievalSettings
@@ -45,7 +45,7 @@ class _Candidate:
     passage_id: str
     article_id: str
     similarity: float
-    score: float = 0.0
+    score: float
     duplicates: list["_Candidate"] = field(default_factory=list)
 
 
@@ -78,27 +78,29 @@ class Retriever:
         ]
         keyword = dict(self._keyword.search(query, limit=limit, selection=selection))
         found = list(dict.fromkeys([*dense, *keyword]))
-        vectors = self._store.passage_vectors(found) if found else {}
-        found = [pid for pid in found if pid in vectors]
+        if not found:
+            return []
+        vectors = self._store.passage_vectors(found)
+        found = [pid for pid in found if pid in vectors]  # deleted since the rankings were read
         if not found:
             return []
         matrix = np.stack([vectors[pid] for pid in found])
+        similarities = matrix @ query_vector
+        scores = self._fused(found, similarities, dense, keyword)
         candidates = [
-            _Candidate(pid, article_id_of(pid), float(similarity))
-            for pid, similarity in zip(found, matrix @ query_vector, strict=True)
+            _Candidate(pid, article_id_of(pid), float(similarity), float(score))
+            for pid, similarity, score in zip(found, similarities, scores, strict=True)
         ]
-        for candidate, score in zip(
-            candidates, self._fused(candidates, dense, keyword), strict=True
-        ):
-            candidate.score = score
         order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
+        records: dict[str, StoredPassage] = {}  # the passages read whole so far
         if _RECENCY.search(query):
-            order = self._newest_first(candidates, order)
+            order = self._newest_first(candidates, order, records)
         chosen = self._diversify(candidates, order, matrix, k)
         shown = [c.passage_id for c in chosen] + [
             d.passage_id for c in chosen for d in c.duplicates
         ]
-        records = {r.passage.id: r for r in self._store.passages(shown)}
+        unread = [pid for pid in shown if pid not in records]
+        records |= {r.passage.id: r for r in self._store.passages(unread)} if unread else {}
         results = []
         for candidate in chosen:
             if candidate.passage_id not in records:  # deleted since the rankings were read
@@ -114,15 +116,24 @@ class Retriever:
             results.append(result)
         return results
 
-    def _newest_first(self, candidates: list[_Candidate], order: list[int]) -> list[int]:
+    def _newest_first(
+        self, candidates: list[_Candidate], order: list[int], records: dict[str, StoredPassage]
+    ) -> list[int]:
+        """`order` with the passages about as relevant as the best one first, newest first;
+        their dates are read with the passages, which go into `records` for the results."""
         floor = max(c.similarity for c in candidates) - self._config.recency_band
         relevant = [i for i in order if candidates[i].similarity >= floor]
-        dates = {
-            r.passage.id: r.article.date or dt.date.min
+        records |= {
+            r.passage.id: r
             for r in self._store.passages([candidates[i].passage_id for i in relevant])
         }
+
+        def date(i: int) -> dt.date:
+            record = records.get(candidates[i].passage_id)
+            return (record.article.date if record else None) or dt.date.min
+
         # sort is stable: equally dated passages keep their fused order.
-        relevant.sort(key=lambda i: dates.get(candidates[i].passage_id, dt.date.min), reverse=True)
+        relevant.sort(key=date, reverse=True)
         return relevant + [i for i in order if candidates[i].similarity < floor]
 
     def _diversify(
@@ -160,7 +171,8 @@ class Retriever:
         return [candidates[i] for i in chosen]
 
 
-Fusion = Callable[[list[_Candidate], list[str], dict[str, float]], list[float]]
+# (candidate ids, their similarities, the dense ranking, keyword scores) -> fused scores
+Fusion = Callable[[list[str], np.ndarray, list[str], dict[str, float]], list[float]]
 
 
 def _by_scores(config: RetrievalSettings) -> Fusion:
@@ -168,13 +180,12 @@ def _by_scores(config: RetrievalSettings) -> Fusion:
     score over the best one's."""
 
     def fused(
-        candidates: list[_Candidate], dense: list[str], keyword: dict[str, float]
+        ids: list[str], similarity: np.ndarray, dense: list[str], keyword: dict[str, float]
     ) -> list[float]:
-        similarity = np.array([c.similarity for c in candidates])
         spread = similarity.max() - similarity.min()
         dense_part = (similarity - similarity.min()) / spread if spread > 0 else similarity * 0
         best_keyword = max(keyword.values(), default=0.0) or 1.0
-        keyword_part = np.array([keyword.get(c.passage_id, 0.0) for c in candidates]) / best_keyword
+        keyword_part = np.array([keyword.get(pid, 0.0) for pid in ids]) / best_keyword
         weight = config.dense_weight
         return (weight * dense_part + (1 - weight) * keyword_part).tolist()
 
@@ -185,9 +196,9 @@ def _by_ranks(config: RetrievalSettings) -> Fusion:
     """Reciprocal rank fusion: each ranking adds 1 / (rrf_k + rank)."""
 
     def fused(
-        candidates: list[_Candidate], dense: list[str], keyword: dict[str, float]
+        ids: list[str], similarity: np.ndarray, dense: list[str], keyword: dict[str, float]
     ) -> list[float]:
-        scores = dict.fromkeys((c.passage_id for c in candidates), 0.0)
+        scores = dict.fromkeys(ids, 0.0)
         for ranking in (dense, list(keyword)):
             for rank, pid in enumerate(ranking, start=1):
                 if pid in scores:
