@@ -2,6 +2,11 @@
 
 from fastapi.testclient import TestClient
 
+from service.answering.pipeline import WARM_UP_QUESTION
+from service.api.app import create_app
+from service.components import Components
+from service.settings import Settings
+
 DATE_FORMS = "expected YYYY-MM-DD or a day, month and year such as 26 Jul 2022"
 
 ARTICLES = [
@@ -134,3 +139,15 @@ def test_health_and_docs(client: TestClient):
     assert client.get("/docs").status_code == 200
     schema = client.get("/openapi.json").json()
     assert {"/articles", "/articles/{article_id}", "/health"} <= set(schema["paths"])
+
+
+def test_start_up_pays_for_the_first_question(seeded: Components, settings: Settings):
+    """The server warms up before it serves: the warm-up question went the whole way through
+    retrieval and reading at start, so asking it now encodes nothing new."""
+    assert seeded.sentence_vectors.encoded == 0
+    with TestClient(create_app(settings, components=seeded)) as client:
+        warmed = seeded.sentence_vectors.encoded
+        assert warmed >= 1
+        response = client.post("/ask", json={"question": WARM_UP_QUESTION})
+        assert response.status_code == 200
+        assert seeded.sentence_vectors.encoded == warmed

@@ -38,6 +38,10 @@ class Final:
 
 AskEvent = Sources | Delta | Final
 
+# Asks for a number and has a "did" to move: the warm-up reaches every word list and index a
+# typed question reads.
+WARM_UP_QUESTION = "How many people did the reports name?"
+
 
 class AskPipeline:
     def __init__(
@@ -60,6 +64,15 @@ class AskPipeline:
                 final = event.answer
         assert final is not None
         return final
+
+    def warm_up(self) -> None:
+        """Pay now what the first question would: the store reads its vector index and the
+        stored sentence vectors in, the model makes its first pass, the word lists that find
+        what a question asks (lemminflect) are loaded. At 100,000 passages that was most of a
+        second of the first `/ask` (bench/scale.py). Nothing is drafted, so no LLM is asked."""
+        passages = self._retriever.search(WARM_UP_QUESTION, k=5, selection=ArticleFilter())
+        self.reader.read(WARM_UP_QUESTION, passages)
+        not_said(WARM_UP_QUESTION)
 
     def stream(self, question: str, *, k: int, selection: ArticleFilter) -> Iterator[AskEvent]:
         passages = self._retriever.search(question, k=k, selection=selection)

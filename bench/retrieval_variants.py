@@ -1,0 +1,153 @@
+"""Variants of finding at archive scale that issue 11 lists as candidates, each beside the
+retriever as shipped, on the news questions' development half.
+
+    .venv/bin/python bench/retrieval_variants.py [--index bench/results/soak-index-sentences]
+
+Each variant is the shipped retriever (score fusion) with one input changed, built in the same
+process over the same index (bench/soak.py's archive of bbc_news and realtimeqa_articles):
+- the keyword index reads each passage with its article's title before it (once, or twice to
+  weigh it more), or with the article's month and year ("November 2022"): BM25 with the title
+  or the date as a field, folded into the passage's words;
+- the dense side reads each candidate's vector as that of its article's title and the passage
+  ("title\\n\\npassage"). Encoding the whole archive that way takes about 25 minutes, so only
+  the candidates the stored vectors and BM25 found are encoded, which measures the header's
+  effect on their order (not on which passages become candidates).
+hit@1 / hit@5 / MRR@10 as bench/eval_answers.py --archive counts them, for the article each
+question was written from and for any article judged to answer it. Figures go to
+bench/results/retrieval_variants.json.
+"""
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from eval_answers import QUESTIONS, RESULTS, hits, read_jsonl
+
+from service.components import build_components
+from service.domain import ArticleFilter, Store, StoredPassage
+from service.embedding import Embedder
+from service.retrieval import KeywordIndex, Retriever
+from service.settings import load_settings
+
+HITS_K = 10
+
+
+class _TextWithFields:
+    """The store, each passage's text preceded by fields of its article: the keyword index
+    reads passages through it."""
+
+    def __init__(self, store: Store, fields: Callable[[StoredPassage], str]):
+        self._store = store
+        self._fields = fields
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+    def all_passages(self) -> list[StoredPassage]:
+        return [self._with_fields(record) for record in self._store.all_passages()]
+
+    def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
+        return [self._with_fields(record) for record in self._store.passages_of(article_ids)]
+
+    def _with_fields(self, record: StoredPassage) -> StoredPassage:
+        text = f"{self._fields(record)}\n\n{record.passage.text}"
+        return dataclasses.replace(record, passage=dataclasses.replace(record.passage, text=text))
+
+
+class _HeaderVectors:
+    """The store, each passage's vector that of its article's title and the passage, encoded
+    when first asked for."""
+
+    def __init__(self, store: Store, embedder: Embedder):
+        self._store = store
+        self._embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+    def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        missing = [pid for pid in passage_ids if pid not in self._vectors]
+        if missing:
+            records = self._store.passages(missing)
+            encoded = self._embedder.embed(
+                [f"{r.article.title or ''}\n\n{r.passage.text}" for r in records]
+            )
+            self._vectors |= {r.passage.id: v for r, v in zip(records, encoded, strict=True)}
+        return {pid: self._vectors[pid] for pid in passage_ids if pid in self._vectors}
+
+
+def _title(record: StoredPassage) -> str:
+    return record.article.title or ""
+
+
+def _date(record: StoredPassage) -> str:
+    return f"{record.article.date:%B %Y}" if record.article.date else ""
+
+
+def rankings(retriever: Retriever, questions: list[dict]) -> list[list[list[str]]]:
+    """Per question, the articles each result names (as bench/eval_answers.py --archive)."""
+    ranked = []
+    for question in questions:
+        shown: dict[str, list[str]] = {}
+        for p in retriever.search(question["question"], k=HITS_K, selection=ArticleFilter()):
+            shown.setdefault(p.article.article_id, []).extend(
+                r.article_id for r in [p.article, *p.also_reported_by]
+            )
+        ranked.append(list(shown.values()))
+    return ranked
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--index", type=Path, default=RESULTS / "soak-index-sentences")
+    parser.add_argument("--split", default="dev", choices=["dev", "test"])
+    args = parser.parse_args()
+    questions = [q for q in read_jsonl(QUESTIONS) if q["split"] == args.split and q["answerable"]]
+    settings = load_settings(index_path=args.index)
+    components = build_components(settings)
+    store, config = components.store, settings.retrieval
+
+    def retriever(store_for_vectors: Store = store, keyword: KeywordIndex | None = None):
+        return Retriever(
+            store=store_for_vectors,
+            vectors=components.sentence_vectors,
+            keyword=keyword or components.keyword,
+            config=config,
+        )
+
+    def keyword_with(*fields: Callable[[StoredPassage], str]) -> KeywordIndex:
+        return KeywordIndex(
+            _TextWithFields(store, lambda r: " ".join(field(r) for field in fields))
+        )
+
+    variants = {
+        "as shipped": lambda: retriever(),
+        "BM25: title among the words": lambda: retriever(keyword=keyword_with(_title)),
+        "BM25: title twice": lambda: retriever(keyword=keyword_with(_title, _title)),
+        "BM25: month and year among the words": lambda: retriever(keyword=keyword_with(_date)),
+        "dense: title header (candidates re-encoded)": lambda: retriever(
+            _HeaderVectors(store, components.embedder)
+        ),
+    }
+    results: dict = {
+        "command": "bench/retrieval_variants.py " + " ".join(sys.argv[1:]),
+        "split": args.split,
+        "questions": len(questions),
+        "passages": store.counts()[1],
+    }
+    for name, build in variants.items():
+        started = time.perf_counter()
+        found = hits(questions, rankings(build(), questions))
+        results[name] = found | {"seconds": round(time.perf_counter() - started)}
+        print(name, json.dumps(results[name]), flush=True)
+    (RESULTS / "retrieval_variants.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
