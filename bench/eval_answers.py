@@ -307,6 +307,18 @@ def rate(part: int, whole: int) -> float | None:
 # Finding at archive scale
 
 
+def articles_shown(passages: list) -> list[list[str]]:
+    """Per result, the articles it names. A passage is one result, whichever of the articles
+    reporting it word for word is named first: they are shown together ("also reported
+    by")."""
+    shown: dict[str, list[str]] = {}
+    for p in passages:
+        shown.setdefault(p.article.article_id, []).extend(
+            r.article_id for r in [p.article, *p.also_reported_by]
+        )
+    return list(shown.values())
+
+
 def archive_retrieval(index: Path, questions: list[dict], records: list[dict]) -> dict:
     from service.components import build_components
     from service.domain import ArticleFilter
@@ -327,14 +339,7 @@ def archive_retrieval(index: Path, questions: list[dict], records: list[dict]) -
                 question["question"], k=HITS_K, selection=ArticleFilter()
             )
             timings.append((time.perf_counter() - started) * 1000)
-            # A passage is one result, whichever of the articles reporting it word for word
-            # is named first: they are shown together ("also reported by").
-            results_shown: dict[str, list[str]] = {}
-            for p in passages:
-                results_shown.setdefault(p.article.article_id, []).extend(
-                    r.article_id for r in [p.article, *p.also_reported_by]
-                )
-            rankings.append(list(results_shown.values()))
+            rankings.append(articles_shown(passages))
         results[name] = {
             **hits(answerable, rankings, texts),
             "search_p50_ms": round(statistics.median(timings), 1),

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from eval_answers import QUESTIONS, RESULTS, hits, read_jsonl
+from eval_answers import QUESTIONS, RESULTS, articles_shown, hits, read_jsonl
 
 from service.components import build_components
 from service.domain import ArticleFilter, Store, StoredPassage
@@ -90,19 +90,6 @@ def _date(record: StoredPassage) -> str:
     return f"{record.article.date:%B %Y}" if record.article.date else ""
 
 
-def rankings(retriever: Retriever, questions: list[dict]) -> list[list[list[str]]]:
-    """Per question, the articles each result names (as bench/eval_answers.py --archive)."""
-    ranked = []
-    for question in questions:
-        shown: dict[str, list[str]] = {}
-        for p in retriever.search(question["question"], k=HITS_K, selection=ArticleFilter()):
-            shown.setdefault(p.article.article_id, []).extend(
-                r.article_id for r in [p.article, *p.also_reported_by]
-            )
-        ranked.append(list(shown.values()))
-    return ranked
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, default=RESULTS / "soak-index-sentences")
@@ -113,7 +100,7 @@ def main() -> None:
     components = build_components(settings)
     store, config = components.store, settings.retrieval
 
-    def retriever(store_for_vectors: Store = store, keyword: KeywordIndex | None = None):
+    def retriever_with(store_for_vectors: Store = store, keyword: KeywordIndex | None = None):
         return Retriever(
             store=store_for_vectors,
             vectors=components.sentence_vectors,
@@ -127,11 +114,11 @@ def main() -> None:
         )
 
     variants = {
-        "as shipped": lambda: retriever(),
-        "BM25: title among the words": lambda: retriever(keyword=keyword_with(_title)),
-        "BM25: title twice": lambda: retriever(keyword=keyword_with(_title, _title)),
-        "BM25: month and year among the words": lambda: retriever(keyword=keyword_with(_date)),
-        "dense: title header (candidates re-encoded)": lambda: retriever(
+        "as shipped": lambda: retriever_with(),
+        "BM25: title among the words": lambda: retriever_with(keyword=keyword_with(_title)),
+        "BM25: title twice": lambda: retriever_with(keyword=keyword_with(_title, _title)),
+        "BM25: month and year among the words": lambda: retriever_with(keyword=keyword_with(_date)),
+        "dense: title header (candidates re-encoded)": lambda: retriever_with(
             _HeaderVectors(store, components.embedder)
         ),
     }
@@ -143,7 +130,12 @@ def main() -> None:
     }
     for name, build in variants.items():
         started = time.perf_counter()
-        found = hits(questions, rankings(build(), questions))
+        retriever = build()
+        ranked = [
+            articles_shown(retriever.search(q["question"], k=HITS_K, selection=ArticleFilter()))
+            for q in questions
+        ]
+        found = hits(questions, ranked)
         results[name] = found | {"seconds": round(time.perf_counter() - started)}
         print(name, json.dumps(results[name]), flush=True)
     (RESULTS / "retrieval_variants.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from service.components import Components
-from service.domain import ArticleFilter, ArticleRef, Store, Watch, WatchItem
+from service.domain import ArticleFilter, ArticleRef, Store, Watch, WatchItem, article_id_of
 from service.ingestion import Ingestor
 from service.loading import article_from_record, load_paths
 from service.retrieval import ArticleCatalogue, KeywordIndex
@@ -86,7 +86,7 @@ def test_every_backend_applies_a_filter_alike(store: Store, selection: ArticleFi
     keyword = KeywordIndex(store).search("China", limit=100, selection=selection)
 
     def owners(hits):
-        return {pid.split("#")[0] for pid, _ in hits}
+        return {article_id_of(pid) for pid, _ in hits}
 
     assert vectors == expected
     assert owners(nearest) == expected
