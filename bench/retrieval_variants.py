@@ -11,7 +11,12 @@ process over the same index (bench/soak.py's archive of bbc_news and realtimeqa_
 - the dense side reads each candidate's vector as that of its article's title and the passage
   ("title\\n\\npassage"). Encoding the whole archive that way takes about 25 minutes, so only
   the candidates the stored vectors and BM25 found are encoded, which measures the header's
-  effect on their order (not on which passages become candidates).
+  effect on their order (not on which passages become candidates);
+- with `--passage-tokens N`, shorter passages: the same articles split into passages of N
+  tokens (the embedder was trained on 128-token inputs; passages as shipped fill its 254) in an
+  index of their own, bench/results/archive-passages-N, built once. A sentence's vector does
+  not depend on the passage it is in, so the shipped index's sentence vectors are reused and
+  only the passages are encoded (about 25 minutes here).
 hit@1 / hit@5 / MRR@10 as bench/eval_answers.py --archive counts them, for the article each
 question was written from and for any article judged to answer it. Figures go to
 bench/results/retrieval_variants.json.
@@ -26,15 +31,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from eval_answers import QUESTIONS, RESULTS, articles_shown, hits, read_jsonl
+from eval_answers import DATA, QUESTIONS, RESULTS, articles_shown, hits, read_jsonl
 
 from service.components import build_components
 from service.domain import ArticleFilter, Store, StoredPassage
 from service.embedding import Embedder
+from service.loading import load_paths
 from service.retrieval import KeywordIndex, Retriever
 from service.settings import load_settings
+from service.text import sentences
 
 HITS_K = 10
+ARCHIVE = [DATA / "bbc_news/articles.jsonl", DATA / "realtimeqa_articles/articles.jsonl"]
 
 
 class _TextWithFields:
@@ -82,6 +90,56 @@ class _HeaderVectors:
         return {pid: self._vectors[pid] for pid in passage_ids if pid in self._vectors}
 
 
+class _KnownSentences:
+    """The embedder, with the vectors of sentences already encoded looked up, not encoded."""
+
+    def __init__(self, embedder: Embedder, known: dict[str, np.ndarray]):
+        self._embedder = embedder
+        self._known = known
+
+    def __getattr__(self, name: str):
+        return getattr(self._embedder, name)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        unknown = list(dict.fromkeys(t for t in texts if t not in self._known))
+        encoded = dict(zip(unknown, self._embedder.embed(unknown), strict=True)) if unknown else {}
+        return np.stack([self._known[t] if t in self._known else encoded[t] for t in texts])
+
+
+def _sentence_vectors(store: Store) -> dict[str, np.ndarray]:
+    """Every stored sentence's vector, by its text."""
+    records = store.all_passages()
+    known: dict[str, np.ndarray] = {}
+    for start in range(0, len(records), 1000):
+        batch = records[start : start + 1000]
+        stored = store.sentence_vectors([r.passage.id for r in batch])
+        for record in batch:
+            rows = stored.get(record.passage.id)
+            if rows is not None:
+                known |= zip(sentences(record.passage.text), rows.astype(np.float32), strict=True)
+    return known
+
+
+def _shorter_passages(settings, components, tokens: int):
+    """The components of the archive split into passages of `tokens` tokens, ingested first if
+    the index does not hold them yet."""
+    index = RESULTS / f"archive-passages-{tokens}"
+    shorter = build_components(
+        settings.replace(index_path=index, passage_tokens=tokens),
+        embedder=components.embedder,
+    )
+    if shorter.store.counts()[0] < components.store.counts()[0]:
+        started = time.perf_counter()
+        shorter = build_components(
+            settings.replace(index_path=index, passage_tokens=tokens),
+            embedder=_KnownSentences(components.embedder, _sentence_vectors(components.store)),
+        )
+        max_bytes = settings.ingestion.max_article_bytes
+        report = shorter.ingestor.ingest(load_paths(ARCHIVE, max_bytes=max_bytes))
+        print(report.summary(), f"({time.perf_counter() - started:.0f} s)", flush=True)
+    return shorter
+
+
 def _title(record: StoredPassage) -> str:
     return record.article.title or ""
 
@@ -94,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, default=RESULTS / "soak-index-sentences")
     parser.add_argument("--split", default="dev", choices=["dev", "test"])
+    parser.add_argument("--passage-tokens", type=int, help="also passages of this many tokens")
     args = parser.parse_args()
     questions = [q for q in read_jsonl(QUESTIONS) if q["split"] == args.split and q["answerable"]]
     settings = load_settings(index_path=args.index)
@@ -122,6 +181,14 @@ def main() -> None:
             _HeaderVectors(store, components.embedder)
         ),
     }
+    if args.passage_tokens:
+        shorter = _shorter_passages(settings, components, args.passage_tokens)
+        variants[f"passages of {args.passage_tokens} tokens"] = lambda: Retriever(
+            store=shorter.store,
+            vectors=shorter.sentence_vectors,
+            keyword=shorter.keyword,
+            config=config,
+        )
     results: dict = {
         "command": "bench/retrieval_variants.py " + " ".join(sys.argv[1:]),
         "split": args.split,
