@@ -13,8 +13,8 @@ unanswerable abstained), then their average, on the news development half. Print
 rule it replaces (the best sentence score alone, its threshold chosen the same way), both
 scored on the development half with 5-fold cross-validation so neither is scored on the rows
 it was fitted on (the rates averaged over 10 shufflings of the folds). The features shipped
-are the fewest (--features) whose cross-validated balanced accuracy on the news half is
-within 0.01 of the best set tried. With --write,
+(--features) were chosen by that cross-validated balanced accuracy on the news half;
+docs/answers/README.md says how in each round. With --write,
 service/answering/answerability.json gets the weights.
 """
 
@@ -151,8 +151,9 @@ def main() -> None:
         f"half ({int(is_news.sum())}) and of SQuAD 2.0's even-numbered questions "
         f"({int((~is_news).sum())}); threshold: the best worse-of-the-two rates (answered, "
         "abstained) on the news half. "
-        "Features: the fewest among FEATURES within 0.01 of the best cross-validated "
-        "balanced accuracy on the news half (the figures below are for these). "
+        "Features: those of the command below, chosen by cross-validated balanced "
+        "accuracy on the news half (docs/answers/README.md says how; the figures below are "
+        "for these). "
         "Questions with no narrow type keep the rule from before the reading step: the best "
         "sentence scoring at least untyped_min_score (bench/eval_retrieval.py chose 0.6).",
         "command": "bench/fit_answerability.py " + " ".join(sys.argv[1:]),

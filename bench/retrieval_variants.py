@@ -31,7 +31,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from eval_answers import DATA, QUESTIONS, RESULTS, articles_shown, hits, read_jsonl
+from eval_answers import QUESTIONS, RESULTS, articles_shown, hits, read_jsonl
+from soak import CORPORA
 
 from service.components import Components, build_components
 from service.domain import ArticleFilter, Store, StoredPassage
@@ -42,7 +43,6 @@ from service.settings import Settings, load_settings
 from service.text import sentences
 
 HITS_K = 10
-ARCHIVE = [DATA / "bbc_news/articles.jsonl", DATA / "realtimeqa_articles/articles.jsonl"]
 
 
 class _TextWithFields:
@@ -135,7 +135,7 @@ def _shorter_passages(settings: Settings, components: Components, tokens: int) -
             embedder=_KnownSentences(components.embedder, _sentence_vectors(components.store)),
         )
         max_bytes = settings.ingestion.max_article_bytes
-        report = shorter.ingestor.ingest(load_paths(ARCHIVE, max_bytes=max_bytes))
+        report = shorter.ingestor.ingest(load_paths(CORPORA, max_bytes=max_bytes))
         print(report.summary(), f"({time.perf_counter() - started:.0f} s)", flush=True)
     return shorter
 
@@ -183,12 +183,7 @@ def main() -> None:
     }
     if args.passage_tokens:
         shorter = _shorter_passages(settings, components, args.passage_tokens)
-        variants[f"passages of {args.passage_tokens} tokens"] = lambda: Retriever(
-            store=shorter.store,
-            vectors=shorter.sentence_vectors,
-            keyword=shorter.keyword,
-            config=config,
-        )
+        variants[f"passages of {args.passage_tokens} tokens"] = lambda: shorter.retriever
     results: dict = {
         "command": "bench/retrieval_variants.py " + " ".join(sys.argv[1:]),
         "split": args.split,
