@@ -12,6 +12,8 @@ process over the same index (bench/soak.py's archive of bbc_news and realtimeqa_
   ("title\\n\\npassage"). Encoding the whole archive that way takes about 25 minutes, so only
   the candidates the stored vectors and BM25 found are encoded, which measures the header's
   effect on their order (not on which passages become candidates);
+- pseudo-relevance feedback: the passages the shipped retriever puts first move the question's
+  vector toward theirs (Rocchio), or add their heaviest terms to its BM25 query (RM3's idea);
 - with `--passage-tokens N`, shorter passages: the same articles split into passages of N
   tokens (the embedder was trained on 128-token inputs; passages as shipped fill its 254) in an
   index of their own, bench/results/archive-passages-N, built once. A sentence's vector does
@@ -25,8 +27,10 @@ bench/results/retrieval_variants.json.
 import argparse
 import dataclasses
 import json
+import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -36,11 +40,11 @@ from soak import CORPORA
 
 from service.components import Components, build_components
 from service.domain import ArticleFilter, Store, StoredPassage
-from service.embedding import Embedder
+from service.embedding import Embedder, SentenceVectors
 from service.loading import load_paths
 from service.retrieval import KeywordIndex, Retriever
 from service.settings import Settings, load_settings
-from service.text import sentences
+from service.text import sentences, terms
 
 HITS_K = 10
 
@@ -106,6 +110,89 @@ class _KnownSentences:
         return np.stack([self._known[t] if t in self._known else encoded[t] for t in texts])
 
 
+class _DenseFeedback:
+    """The sentence vectors, a question's own vector moved toward those of the passages the
+    shipped retriever puts first: Rocchio's pseudo-relevance feedback, q + weight x their
+    mean, scaled to unit length. The retriever asks for one text, the question."""
+
+    def __init__(
+        self,
+        vectors: SentenceVectors,
+        first: Retriever,
+        store: Store,
+        *,
+        passages: int,
+        weight: float,
+    ):
+        self._vectors = vectors
+        self._first = first
+        self._store = store
+        self._passages = passages
+        self._weight = weight
+
+    def __getattr__(self, name: str):
+        return getattr(self._vectors, name)
+
+    def of(self, texts: Sequence[str], **kwargs) -> np.ndarray:
+        (question,) = texts
+        found = self._first.search(question, k=self._passages, selection=ArticleFilter())
+        mean = np.mean([p.vector for p in found], axis=0)
+        moved = self._vectors.of(texts)[0] + self._weight * mean
+        return (moved / np.linalg.norm(moved))[None, :]
+
+
+class _KeywordFeedback:
+    """The keyword index, each question's terms joined by the `added` terms weighing most in
+    the passages the shipped retriever puts first (their share of each passage's terms x
+    their idf over the archive, summed over the passages: RM3's idea), each counted `weight`
+    times against the question's own `repeats`."""
+
+    def __init__(
+        self,
+        keyword: KeywordIndex,
+        first: Retriever,
+        *,
+        passages: int,
+        added: int,
+        weight: int = 1,
+        repeats: int = 2,
+    ):
+        self._keyword = keyword
+        self._first = first
+        self._passages = passages
+        self._added = added
+        self._weight = weight
+        self._repeats = repeats
+        self._live = len(keyword.passage_ids())
+        self._idf: dict[str, float] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._keyword, name)
+
+    def search(
+        self, query: str, *, limit: int, selection: ArticleFilter
+    ) -> list[tuple[str, float]]:
+        asked = set(terms(query))
+        weights: Counter[str] = Counter()
+        word_of: dict[str, str] = {}  # a word that gives the term: terms() stems what it reads
+        for passage in self._first.search(query, k=self._passages, selection=selection):
+            words = re.findall(r"\w\w+", passage.text.lower())
+            word_of |= {term: word for word in words for term in terms(word)}
+            passage_terms = terms(passage.text)
+            for term, count in Counter(passage_terms).items():
+                if term not in asked:
+                    weights[term] += count / len(passage_terms) * self._idf_of(word_of[term])
+        added = [word_of[term] for term, _ in weights.most_common(self._added)]
+        expanded = " ".join([query] * self._repeats + added * self._weight)
+        return self._keyword.search(expanded, limit=limit, selection=selection)
+
+    def _idf_of(self, word: str) -> float:
+        if word not in self._idf:
+            frequency = len(self._keyword.search(word, limit=self._live, selection=ArticleFilter()))
+            self._idf[word] = float(np.log(1 + (self._live - frequency + 0.5) / (frequency + 0.5)))
+        return self._idf[word]
+
+
 def _sentence_vectors(store: Store) -> dict[str, np.ndarray]:
     """Every stored sentence's vector, by its text."""
     records = store.all_passages()
@@ -159,13 +246,19 @@ def main() -> None:
     components = build_components(settings)
     store, config = components.store, settings.retrieval
 
-    def retriever_with(store_for_vectors: Store = store, keyword: KeywordIndex | None = None):
+    def retriever_with(
+        store_for_vectors: Store = store,
+        keyword: KeywordIndex | None = None,
+        vectors: SentenceVectors | None = None,
+    ):
         return Retriever(
             store=store_for_vectors,
-            vectors=components.sentence_vectors,
+            vectors=vectors or components.sentence_vectors,
             keyword=keyword or components.keyword,
             config=config,
         )
+
+    first = components.retriever  # the shipped one, whose first passages give the feedback
 
     def keyword_with(*fields: Callable[[StoredPassage], str]) -> KeywordIndex:
         return KeywordIndex(
@@ -180,6 +273,22 @@ def main() -> None:
         "dense: title header (candidates re-encoded)": lambda: retriever_with(
             _HeaderVectors(store, components.embedder)
         ),
+        **{
+            f"dense: feedback from the first 3, weight {weight}": lambda weight=weight: (
+                retriever_with(
+                    vectors=_DenseFeedback(
+                        components.sentence_vectors, first, store, passages=3, weight=weight
+                    )
+                )
+            )
+            for weight in (0.1, 0.3, 0.6)
+        },
+        **{
+            f"BM25: {added} terms of the first 3 added": lambda added=added: retriever_with(
+                keyword=_KeywordFeedback(components.keyword, first, passages=3, added=added)
+            )
+            for added in (5, 10)
+        },
     }
     if args.passage_tokens:
         shorter = _shorter_passages(settings, components, args.passage_tokens)

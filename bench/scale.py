@@ -38,7 +38,8 @@ import httpx
 import matplotlib
 import numpy as np
 import Stemmer
-from load import HOST, free_port, percentile, serve
+from load import HOST, RESULTS, free_port, percentile, serve
+from soak import CORPORA
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -51,10 +52,6 @@ from service.retrieval import ArticleCatalogue, KeywordIndex
 from service.settings import load_settings
 from service.text import sentences
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench/results"
-DATA = ROOT.parent / "shared/data"
-CORPORA = [DATA / "bbc_news/articles.jsonl", DATA / "realtimeqa_articles/articles.jsonl"]
 QUERY = "central bank interest rates inflation"
 EVERYTHING = ArticleFilter()
 DIMENSION = 384
