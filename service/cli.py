@@ -85,18 +85,24 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
     if args.every:
         settings = settings.replace(feed_interval_s=args.every)
     with _writing(settings):
-        watcher = feed_watcher(build_components(settings), args.feeds)
-        if args.once:
-            polls = watcher.poll_due()
-            for poll in polls:
-                print(poll.summary(), file=sys.stderr if poll.error else sys.stdout)
-            return EXIT_PARTIAL if any(poll.error for poll in polls) else EXIT_OK
-        stop = threading.Event()
+        components = build_components(settings)
+        watcher = feed_watcher(components, args.feeds)
         try:
-            watcher.run(stop, lambda poll: print(poll.summary(), flush=True))
-        except KeyboardInterrupt:
-            stop.set()
-    return EXIT_OK
+            if args.once:
+                polls = watcher.poll_due()
+                for poll in polls:
+                    print(poll.summary(), file=sys.stderr if poll.error else sys.stdout)
+                return EXIT_PARTIAL if any(poll.error for poll in polls) else EXIT_OK
+            stop = threading.Event()
+            try:
+                watcher.run(stop, lambda poll: print(poll.summary(), flush=True))
+            except KeyboardInterrupt:
+                stop.set()
+            return EXIT_OK
+        finally:
+            # The watched topics are checked against what was stored before the process ends
+            # (a check still running as the interpreter shut down also aborted it).
+            components.watches.wait()
 
 
 def _watch_topic(args: argparse.Namespace, settings: Settings) -> int:

@@ -70,7 +70,7 @@ class ChromaServer:
     def stop(self) -> None:
         if self._process is not None:
             self._process.terminate()
-            self._process.wait(timeout=30)
+            self.returncode = self._process.wait(timeout=30)
             self._process = None
 
 
@@ -83,6 +83,8 @@ class NewsdeskServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self._settings = settings
         self._process: subprocess.Popen | None = None
+        self.returncode: int | None = None
+        """The process's exit code, once stopped."""
 
     def __enter__(self) -> "NewsdeskServer":
         environment = newsdesk_environment(NEWSDESK_PORT=str(self.port), **self._settings)
@@ -99,7 +101,7 @@ class NewsdeskServer:
     def __exit__(self, *exc_info: object) -> None:
         if self._process is not None:
             self._process.terminate()
-            self._process.wait(timeout=30)
+            self.returncode = self._process.wait(timeout=30)
 
 
 class HangingServer:

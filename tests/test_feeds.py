@@ -270,8 +270,13 @@ def test_watch_once_from_the_cli(site, tmp_path):
     site.routes["/down.xml"] = Route(b"unavailable", "text/plain", status=503)
     feeds = [f"{site.url}/rss.xml", f"{site.url}/down.xml"]
     index = tmp_path / "index"
+    topic = newsdesk("watch-topic", "add", "the 1973 oil crisis", index=index)
+    watch_id = json.loads(topic.stdout)["id"]
     watched = newsdesk("watch", "--once", *feeds, index=index, NEWSDESK_FETCH_HOST_DELAY_S="0")
     assert watched.returncode == 1, "a feed failed"
     assert f"{site.url}/rss.xml: articles: 3 new" in watched.stdout
     assert f"{site.url}/down.xml: failed (HTTP 503); retrying in 1800 s" in watched.stderr
     assert len(stored(index)) == 3
+    # The watched topics were checked against what the poll stored before the process ended.
+    items = json.loads(newsdesk("watch-topic", "items", watch_id, index=index).stdout)
+    assert [item["article_id"] for item in items] == ["urn:wiki-wire:0"]

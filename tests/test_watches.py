@@ -3,17 +3,20 @@ an Atom feed a feed reader parses, a webhook that receives them (and one that fa
 failing the ingest), the CLI, and bad requests."""
 
 import json
+import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import feedparser
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.components import build_components
-from tests.processes import free_port
+from service.components import build_components, open_store
+from service.settings import load_settings
+from tests.processes import NewsdeskServer, free_port
 from tests.test_briefing import STORY_AFTER, STORY_BEFORE
 from tests.test_cli import newsdesk
 from tests.test_timeline import BRIDGE
@@ -145,3 +148,19 @@ def test_watched_topics_from_the_cli(tmp_path):
     assert bad.returncode == 2 and "URL" in bad.stderr
     assert newsdesk("watch-topic", "remove", watch_id, index=index).returncode == 0
     assert newsdesk("watch-topic", "remove", watch_id, index=index).returncode == 1
+
+
+def test_a_server_stopped_right_after_an_ingest_checks_the_watches_first(tmp_path):
+    index = tmp_path / "index"
+    with NewsdeskServer(tmp_path / "serve.log", NEWSDESK_INDEX_PATH=str(index)) as server:
+        # Enough watches that checking them outlasts the server's shutdown.
+        watches = [
+            httpx.post(f"{server.url}/watches", json={"topic": FERRY}).json() for _ in range(40)
+        ]
+        stored = httpx.post(f"{server.url}/articles", json={"articles": [STORY_BEFORE]}, timeout=60)
+        assert stored.status_code == 200, stored.text
+    # Uvicorn ends by the signal it was stopped with, once shut down; a crash ends otherwise.
+    assert server.returncode == -signal.SIGTERM, (tmp_path / "serve.log").read_text()
+    store = open_store(load_settings(index_path=index))
+    found = [[i.article.article_id for i in store.watch_items(w["id"], limit=5)] for w in watches]
+    assert found == [["ferry-1"]] * len(watches)

@@ -61,6 +61,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
             yield
         if poller:
             poller.stop()
+        # The watched topics are checked against what was stored before the process ends.
+        app.state.components.watches.wait()
 
     app = FastAPI(
         title="Newsdesk",
