@@ -38,7 +38,7 @@ import numpy as np
 from eval_answers import QUESTIONS, RESULTS, articles_shown, hits, read_jsonl
 from soak import CORPORA
 
-from service.components import Components, build_components
+from service.components import Components, build_components, open_store
 from service.domain import ArticleFilter, Store, StoredPassage
 from service.embedding import Embedder, SentenceVectors
 from service.loading import load_paths
@@ -115,18 +115,9 @@ class _DenseFeedback:
     shipped retriever puts first: Rocchio's pseudo-relevance feedback, q + weight x their
     mean, scaled to unit length. The retriever asks for one text, the question."""
 
-    def __init__(
-        self,
-        vectors: SentenceVectors,
-        first: Retriever,
-        store: Store,
-        *,
-        passages: int,
-        weight: float,
-    ):
+    def __init__(self, vectors: SentenceVectors, first: Retriever, *, passages: int, weight: float):
         self._vectors = vectors
         self._first = first
-        self._store = store
         self._passages = passages
         self._weight = weight
 
@@ -144,8 +135,8 @@ class _DenseFeedback:
 class _KeywordFeedback:
     """The keyword index, each question's terms joined by the `added` terms weighing most in
     the passages the shipped retriever puts first (their share of each passage's terms x
-    their idf over the archive, summed over the passages: RM3's idea), each counted `weight`
-    times against the question's own `repeats`."""
+    their idf over the archive, summed over the passages: RM3's idea), each counted once
+    against the question's own `repeats`."""
 
     def __init__(
         self,
@@ -154,14 +145,12 @@ class _KeywordFeedback:
         *,
         passages: int,
         added: int,
-        weight: int = 1,
         repeats: int = 2,
     ):
         self._keyword = keyword
         self._first = first
         self._passages = passages
         self._added = added
-        self._weight = weight
         self._repeats = repeats
         self._live = len(keyword.passage_ids())
         self._idf: dict[str, float] = {}
@@ -176,14 +165,14 @@ class _KeywordFeedback:
         weights: Counter[str] = Counter()
         word_of: dict[str, str] = {}  # a word that gives the term: terms() stems what it reads
         for passage in self._first.search(query, k=self._passages, selection=selection):
-            words = re.findall(r"\w\w+", passage.text.lower())
-            word_of |= {term: word for word in words for term in terms(word)}
-            passage_terms = terms(passage.text)
-            for term, count in Counter(passage_terms).items():
+            # Word by word, the passage's terms() in order, each with a word that gives it.
+            pairs = [(w, t) for w in re.findall(r"\w\w+", passage.text.lower()) for t in terms(w)]
+            word_of |= {term: word for word, term in pairs}
+            for term, count in Counter(term for _, term in pairs).items():
                 if term not in asked:
-                    weights[term] += count / len(passage_terms) * self._idf_of(word_of[term])
+                    weights[term] += count / len(pairs) * self._idf_of(word_of[term])
         added = [word_of[term] for term, _ in weights.most_common(self._added)]
-        expanded = " ".join([query] * self._repeats + added * self._weight)
+        expanded = " ".join([query] * self._repeats + added)
         return self._keyword.search(expanded, limit=limit, selection=selection)
 
     def _idf_of(self, word: str) -> float:
@@ -210,21 +199,20 @@ def _sentence_vectors(store: Store) -> dict[str, np.ndarray]:
 def _shorter_passages(settings: Settings, components: Components, tokens: int) -> Components:
     """The components of the archive split into passages of `tokens` tokens, ingested first if
     the index does not hold them yet."""
-    index = RESULTS / f"archive-passages-{tokens}"
-    shorter = build_components(
-        settings.replace(index_path=index, passage_tokens=tokens),
-        embedder=components.embedder,
+    shorter = settings.replace(
+        index_path=RESULTS / f"archive-passages-{tokens}", passage_tokens=tokens
     )
-    if shorter.store.counts()[0] < components.store.counts()[0]:
-        started = time.perf_counter()
-        shorter = build_components(
-            settings.replace(index_path=index, passage_tokens=tokens),
-            embedder=_KnownSentences(components.embedder, _sentence_vectors(components.store)),
-        )
-        max_bytes = settings.ingestion.max_article_bytes
-        report = shorter.ingestor.ingest(load_paths(CORPORA, max_bytes=max_bytes))
-        print(report.summary(), f"({time.perf_counter() - started:.0f} s)", flush=True)
-    return shorter
+    if open_store(shorter).counts()[0] >= components.store.counts()[0]:
+        return build_components(shorter, embedder=components.embedder)
+    started = time.perf_counter()
+    built = build_components(
+        shorter,
+        embedder=_KnownSentences(components.embedder, _sentence_vectors(components.store)),
+    )
+    max_bytes = settings.ingestion.max_article_bytes
+    report = built.ingestor.ingest(load_paths(CORPORA, max_bytes=max_bytes))
+    print(report.summary(), f"({time.perf_counter() - started:.0f} s)", flush=True)
+    return built
 
 
 def _title(record: StoredPassage) -> str:
@@ -277,7 +265,7 @@ def main() -> None:
             f"dense: feedback from the first 3, weight {weight}": lambda weight=weight: (
                 retriever_with(
                     vectors=_DenseFeedback(
-                        components.sentence_vectors, first, store, passages=3, weight=weight
+                        components.sentence_vectors, first, passages=3, weight=weight
                     )
                 )
             )

@@ -14,14 +14,18 @@ import itertools
 import json
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from service.domain import ArticleFilter, ArticleRef, StoreError, check_date_range
 from service.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:  # the components (and the model) are loaded only by commands that use them
+    from service.components import Components
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE, EXIT_NOT_ANSWERED = 0, 1, 2, 3, 4
 
@@ -52,15 +56,13 @@ def main(argv: list[str] | None = None) -> int:
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from service.components import build_components
     from service.loading import load_paths
     from service.loading.web import WebClient, load_urls
 
     urls = [source for source in args.sources if _is_url(source)]
     paths = [Path(source) for source in args.sources if not _is_url(source)]
     max_bytes = settings.ingestion.max_article_bytes
-    with _writing(settings):
-        components = build_components(settings)
+    with _storing(settings) as components:
         stored = components.ingestor.already_stored
         loaded = itertools.chain(
             load_paths(paths, max_bytes=max_bytes),
@@ -68,8 +70,6 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         )
         with tqdm(desc="ingesting", unit=" articles", disable=args.quiet, file=sys.stderr) as bar:
             report = components.ingestor.ingest(loaded, progress=bar.update)
-        # The watched topics are checked against what was stored before the process ends.
-        components.watches.wait()
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
@@ -79,30 +79,23 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _watch(args: argparse.Namespace, settings: Settings) -> int:
     import threading
 
-    from service.components import build_components
     from service.watching import feed_watcher
 
     if args.every:
         settings = settings.replace(feed_interval_s=args.every)
-    with _writing(settings):
-        components = build_components(settings)
+    with _storing(settings) as components:
         watcher = feed_watcher(components, args.feeds)
+        if args.once:
+            polls = watcher.poll_due()
+            for poll in polls:
+                print(poll.summary(), file=sys.stderr if poll.error else sys.stdout)
+            return EXIT_PARTIAL if any(poll.error for poll in polls) else EXIT_OK
+        stop = threading.Event()
         try:
-            if args.once:
-                polls = watcher.poll_due()
-                for poll in polls:
-                    print(poll.summary(), file=sys.stderr if poll.error else sys.stdout)
-                return EXIT_PARTIAL if any(poll.error for poll in polls) else EXIT_OK
-            stop = threading.Event()
-            try:
-                watcher.run(stop, lambda poll: print(poll.summary(), flush=True))
-            except KeyboardInterrupt:
-                stop.set()
-            return EXIT_OK
-        finally:
-            # The watched topics are checked against what was stored before the process ends
-            # (a check still running as the interpreter shut down also aborted it).
-            components.watches.wait()
+            watcher.run(stop, lambda poll: print(poll.summary(), flush=True))
+        except KeyboardInterrupt:
+            stop.set()
+    return EXIT_OK
 
 
 def _watch_topic(args: argparse.Namespace, settings: Settings) -> int:
@@ -351,6 +344,21 @@ def _mcp(args: argparse.Namespace, settings: Settings) -> int:
         components.keyword.refresh()
     newsdesk_mcp(lambda: components).run("stdio")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _storing(settings: Settings) -> Iterator["Components"]:
+    """The components, for a command that stores articles: the index held for its writes, and
+    the watched topics checked against what it stored before it returns (a check still
+    running as the interpreter shut down aborted the process)."""
+    from service.components import build_components
+
+    with _writing(settings):
+        components = build_components(settings)
+        try:
+            yield components
+        finally:
+            components.watches.wait()
 
 
 def _writing(settings: Settings) -> contextlib.AbstractContextManager:

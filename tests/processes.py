@@ -70,7 +70,7 @@ class ChromaServer:
     def stop(self) -> None:
         if self._process is not None:
             self._process.terminate()
-            self.returncode = self._process.wait(timeout=30)
+            self._process.wait(timeout=30)
             self._process = None
 
 
