@@ -229,6 +229,21 @@ def test_a_number_in_a_date_is_no_amount():
         ("Did Delta offer money?", "whether Delta offered money"),
         ("Where was the rapper arrested?", "where the rapper was arrested"),
         ("How many homes did the storm destroy?", "how many homes the storm destroyed"),
+        # A word that could be a verb modifies the noun after it: no "exchanged operator".
+        (
+            "What price did the German exchange operator informally put on the bourse?",
+            "what price the German exchange operator informally put on the bourse",
+        ),
+        ("When did the Gulf oil crisis begin?", "when the Gulf oil crisis began"),
+        (
+            "Where was the first steam powered engine built?",
+            "where the first steam powered engine was built",
+        ),
+        # ... but not one followed by its object and another verb.
+        (
+            "How much did Foxconn pay workers to stay at its plant?",
+            "how much Foxconn paid workers to stay at its plant",
+        ),
         ("Powerball winner", '"Powerball winner"'),
     ],
 )

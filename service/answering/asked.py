@@ -6,6 +6,7 @@ did Eurostar carry" -> "how many passengers Eurostar carried"). Verbs are told f
 lemminflect's word lists, which ship with the package: no model, no download.
 """
 
+import itertools
 import re
 
 from lemminflect import getAllLemmas, getInflection
@@ -28,6 +29,7 @@ _SUBORDINATE = re.compile(
 )
 _TENSE = {"did": "VBD", "does": "VBZ", "do": "VB"}
 _BE_OR_HAVE = {"is", "was", "are", "were", "has", "have", "had"}
+_DETERMINERS = {"a", "an", "the", "its", "his", "her", "their", "this", "that", "these", "those"}
 # Words after which a word is a noun ("a can", "the head") or a gerund ("odds of winning").
 _NOT_BEFORE_A_VERB = {
     *("a", "an", "the", "its", "his", "her", "their", "this", "that", "each", "every"),
@@ -59,15 +61,27 @@ def what_was_asked(question: str) -> str:
         # ...") or the auxiliary belongs to a later clause ("Who said X might ..."): the
         # order stays.
         return _lowered(question)
+    verbs = [
+        index
+        for index, word in enumerate(words)
+        if index > 0
+        and word.islower()
+        and words[index - 1].lower() not in _NOT_BEFORE_A_VERB
+        and not words[index - 1].endswith(("'s", "\u2019s"))
+        and _is_verb(word, participle=participle)
+    ]
+    # In a subject that opens with a determiner, a word that could be a verb but is followed by
+    # nouns that could not (and adverbs) up to the next word that could, modifies a noun: "did
+    # the exchange operator informally put", not "the exchanged operator"; "was the first steam
+    # powered device used", not "the first steam was powered device used".
     verb_at = next(
         (
             index
-            for index, word in enumerate(words)
-            if index > 0
-            and word.islower()
-            and words[index - 1].lower() not in _NOT_BEFORE_A_VERB
-            and not words[index - 1].endswith(("'s", "\u2019s"))
-            and _is_verb(word, participle=participle)
+            for index, later in itertools.zip_longest(verbs, verbs[1:])
+            if later is None
+            or words[0].lower() not in _DETERMINERS
+            or not (participle or "NOUN" in getAllLemmas(words[index].lower()))
+            or not _nouns_and_adverbs(words[index + 1 : later])
         ),
         None,
     )
@@ -98,6 +112,16 @@ def _is_verb(word: str, *, participle: bool = False) -> bool:
             word in getInflection(lemma, tag) for lemma in lemmas for tag in ("VBD", "VBN", "VBG")
         )
     return word in lemmas
+
+
+def _nouns_and_adverbs(words: list[str]) -> bool:
+    """Whether the words are nouns that can be nothing else ("operator", not "physical" or
+    "its"), at least one, and adverbs ("informally")."""
+
+    def noun(word: str) -> bool:
+        return word.lower() not in _DETERMINERS and set(getAllLemmas(word.lower())) == {"NOUN"}
+
+    return any(map(noun, words)) and all(noun(w) or w.lower().endswith("ly") for w in words)
 
 
 def _lowered(text: str) -> str:
