@@ -29,10 +29,11 @@ _SUBORDINATE = re.compile(
 )
 _TENSE = {"did": "VBD", "does": "VBZ", "do": "VB"}
 _BE_OR_HAVE = {"is", "was", "are", "were", "has", "have", "had"}
-_DETERMINERS = {"a", "an", "the", "its", "his", "her", "their", "this", "that", "these", "those"}
+_DETERMINERS = {"a", "an", "the", "its", "his", "her", "their", "this", "that"}
 # Words after which a word is a noun ("a can", "the head") or a gerund ("odds of winning").
 _NOT_BEFORE_A_VERB = {
-    *("a", "an", "the", "its", "his", "her", "their", "this", "that", "each", "every"),
+    *_DETERMINERS,
+    *("each", "every"),
     *("of", "for", "to", "in", "on", "at", "by", "with", "about", "from", "without"),
 }
 
