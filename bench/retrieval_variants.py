@@ -14,6 +14,8 @@ process over the same index (bench/soak.py's archive of bbc_news and realtimeqa_
   effect on their order (not on which passages become candidates);
 - pseudo-relevance feedback: the passages the shipped retriever puts first move the question's
   vector toward theirs (Rocchio), or add their heaviest terms to its BM25 query (RM3's idea);
+- the BM25 parameters (k1, b; bm25s's 1.5 and 0.75 as shipped) and score fusion's dense
+  weight (0.5 as shipped), fitted again on the enlarged development half;
 - with `--passage-tokens N`, shorter passages: the same articles split into passages of N
   tokens (the embedder was trained on 128-token inputs; passages as shipped fill its 254) in an
   index of their own, bench/results/archive-passages-N, built once. A sentence's vector does
@@ -33,6 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from eval_answers import QUESTIONS, RESULTS, articles_shown, hits, read_jsonl
@@ -43,6 +46,7 @@ from service.domain import ArticleFilter, Store, StoredPassage
 from service.embedding import Embedder, SentenceVectors
 from service.loading import load_paths
 from service.retrieval import KeywordIndex, Retriever
+from service.retrieval import keyword as keyword_scoring
 from service.settings import Settings, load_settings
 from service.text import sentences, terms
 
@@ -182,6 +186,23 @@ class _KeywordFeedback:
         return self._idf[word]
 
 
+class _BM25Parameters:
+    """The keyword index, scoring with other BM25 parameters (it reads them at query time)."""
+
+    def __init__(self, index: KeywordIndex, *, k1: float, b: float):
+        self._index = index
+        self._parameters = {"K1": k1, "B": b}
+
+    def __getattr__(self, name: str):
+        return getattr(self._index, name)
+
+    def search(
+        self, query: str, *, limit: int, selection: ArticleFilter
+    ) -> list[tuple[str, float]]:
+        with mock.patch.multiple(keyword_scoring, **self._parameters):
+            return self._index.search(query, limit=limit, selection=selection)
+
+
 def _sentence_vectors(store: Store) -> dict[str, np.ndarray]:
     """Every stored sentence's vector, by its text."""
     records = store.all_passages()
@@ -238,12 +259,13 @@ def main() -> None:
         store_for_vectors: Store = store,
         keyword: KeywordIndex | None = None,
         vectors: SentenceVectors | None = None,
+        **retrieval_settings,
     ):
         return Retriever(
             store=store_for_vectors,
             vectors=vectors or components.sentence_vectors,
             keyword=keyword or components.keyword,
-            config=config,
+            config=config.model_copy(update=retrieval_settings),
         )
 
     first = components.retriever  # the shipped one, whose first passages give the feedback
@@ -276,6 +298,18 @@ def main() -> None:
                 keyword=_KeywordFeedback(components.keyword, first, passages=3, added=added)
             )
             for added in (5, 10)
+        },
+        **{
+            f"BM25: k1 {k1}, b {b}": lambda k1=k1, b=b: retriever_with(
+                keyword=_BM25Parameters(components.keyword, k1=k1, b=b)
+            )
+            for k1, b in ((0.9, 0.75), (1.2, 0.75), (2.0, 0.75), (1.5, 0.4), (1.5, 0.6), (1.5, 0.9))
+        },
+        **{
+            f"score fusion, dense weight {weight}": lambda weight=weight: retriever_with(
+                dense_weight=weight
+            )
+            for weight in (0.4, 0.6)
         },
     }
     if args.passage_tokens:
