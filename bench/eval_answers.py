@@ -19,7 +19,8 @@ Three parts, each with this checkout's pipeline and, with --before, another chec
    articles (its index is built once, in bench/results/naive-archive-index).
 Also /ask latency (extractive, warm and cold) at the news index's size, and a threshold sweep
 of answer rate against abstention written to docs/answers/threshold-sweep.png.
-Figures go to bench/results/eval_answers.json.
+The goals' rates (answered, abstained, containment, hit@1, hit@5) come with 95% Wilson
+intervals over the draw of questions. Figures go to bench/results/eval_answers_<split>.json.
 """
 
 import argparse
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 from naive_rag import NaiveRAG
+from scipy.stats import binomtest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared/data"
@@ -207,6 +209,13 @@ def news_metrics(questions: list[dict], rows: list[dict]) -> dict:
         "answered_holding_gold": rate(len(holding), len(answered)),
         "answerable_answered_with_gold": rate(len(holding), len(answerable)),
         "unanswerable_abstained": rate(len(abstained), len(unanswerable)),
+        # The goals' rates, each with its 95% interval: with 94 near-misses, one question is
+        # a point of abstention, and a round's change has to be told from the questions' draw.
+        "intervals": {
+            "answerable_answered": interval(len(answered), len(answerable)),
+            "answered_holding_gold": interval(len(holding), len(answered)),
+            "unanswerable_abstained": interval(len(abstained), len(unanswerable)),
+        },
         "short_answers": len(with_short),
         "short_answer_equals_gold": rate(
             sum(equals_gold(by_id[q["id"]]["short_answer"], q["answers"]) for q in with_short),
@@ -303,6 +312,14 @@ def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def interval(part: int, whole: int) -> list[float] | None:
+    """The Wilson 95% interval of the rate part / whole."""
+    if not whole:
+        return None
+    found = binomtest(part, whole).proportion_ci(confidence_level=0.95, method="wilson")
+    return [round(float(found.low), 4), round(float(found.high), 4)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Finding at archive scale
 
@@ -386,9 +403,13 @@ def ranked_at(golds: list[set[str]], rankings: list[list[list[str]]]) -> dict:
     for gold, ranked in zip(golds, rankings, strict=True):
         found = [rank for rank, result in enumerate(ranked, start=1) if gold & set(result)]
         ranks.append(found[0] if found else None)
+    first = sum(1 for r in ranks if r == 1)
+    in_five = sum(1 for r in ranks if r and r <= 5)
     return {
-        "hit@1": rate(sum(1 for r in ranks if r == 1), len(ranks)),
-        "hit@5": rate(sum(1 for r in ranks if r and r <= 5), len(ranks)),
+        "hit@1": rate(first, len(ranks)),
+        "hit@1_interval": interval(first, len(ranks)),
+        "hit@5": rate(in_five, len(ranks)),
+        "hit@5_interval": interval(in_five, len(ranks)),
         "mrr@10": round(sum(1 / r for r in ranks if r) / len(ranks), 4),
     }
 
