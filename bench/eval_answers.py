@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/eval_answers.py [--before /tmp/newsdesk-before] [--split test]
         [--squad-questions N] [--archive bench/results/soak-index-sentences] [--skip-squad]
+        [--skip-latency]
 
 Three parts, each with this checkout's pipeline and, with --before, another checkout's
 (`git worktree add /tmp/newsdesk-before <commit>`) in a process of its own, same run:
 1. News: bench/questions/news.jsonl (one half; `--split dev` while tuning, `test` to report),
    asked over a fresh index of the seeds and the questions' articles, through `/ask`'s
-   pipeline with no LLM. Per question: answered or abstained, whether the answer holds a gold
-   answer string (normalised), and the short answer against the gold strings.
+   pipeline (with no LLM unless one is configured, below). Per question: answered or
+   abstained, whether the answer holds a gold answer string (normalised), and the short
+   answer against the gold strings.
 2. SQuAD 2.0 (its dev half in ../shared/data; even-numbered questions with `--split dev`,
    odd-numbered ones with `test`): answered/abstained accuracy and containment.
 3. Finding at archive scale (`--archive`, an index of all of bbc_news and
@@ -19,6 +21,10 @@ Three parts, each with this checkout's pipeline and, with --before, another chec
    articles (its index is built once, in bench/results/naive-archive-index).
 Also /ask latency (extractive, warm and cold) at the news index's size, and a threshold sweep
 of answer rate against abstention written to docs/answers/threshold-sweep.png.
+With NEWSDESK_LLM_BASE_URL (and _MODEL) set, the news and SQuAD parts ask through the LLM
+path; each answer records which answerer gave it (`by_mode`) and its warnings (why the
+LLM's answer did not stand, when it did not), and --skip-latency leaves out
+the timing, which asks every question twice more.
 The goals' rates (answered, abstained, containment, hit@1, hit@5) come with 95% Wilson
 intervals over the draw of questions. Figures go to bench/results/eval_answers_<split>.json.
 """
@@ -35,6 +41,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +98,8 @@ def worker(job: dict) -> None:
             "id": question["id"],
             "text": answer.text,
             "grounded": answer.grounded,
+            "mode": answer.mode,
+            "warnings": answer.warnings,
             "confidence": answer_confidence(components, question["question"], answer),
             "short_answer": short.text if short else None,
             "related": len(getattr(answer, "related", []) or []),
@@ -117,7 +126,8 @@ def worker(job: dict) -> None:
         components.keyword.refresh()
 
         spread = job["news_questions"]
-        out["latency_cold"] = ask_latency(TestClient, create_app, settings, components, spread)
+        if job["latency"]:
+            out["latency_cold"] = ask_latency(TestClient, create_app, settings, components, spread)
         rows = []
         for question in job["news_questions"]:
             filters = question.get("filters") or {}
@@ -129,7 +139,8 @@ def worker(job: dict) -> None:
             )
             rows.append(answer_row(components, question, selection))
         out["news"] = rows
-        out["latency_warm"] = ask_latency(TestClient, create_app, settings, components, spread)
+        if job["latency"]:
+            out["latency_warm"] = ask_latency(TestClient, create_app, settings, components, spread)
 
         if job["squad_questions"]:
             settings = load_settings(index_path=Path(workdir) / "squad")
@@ -225,6 +236,10 @@ def news_metrics(questions: list[dict], rows: list[dict]) -> dict:
             sum(holds_gold(by_id[q["id"]]["short_answer"], q["answers"]) for q in with_short),
             len(with_short),
         ),
+        # Which answerer gave each answer: with an LLM configured (NEWSDESK_LLM_* in the
+        # environment), "llm", or "extractive" where the LLM's answer failed the checks and
+        # the reading's stood in.
+        "by_mode": dict(Counter(answerer_and_outcome(by_id[q["id"]]) for q in questions)),
         "abstentions_with_related": sum(
             1 for q in questions if not by_id[q["id"]]["grounded"] and by_id[q["id"]]["related"]
         ),
@@ -236,6 +251,10 @@ def news_metrics(questions: list[dict], rows: list[dict]) -> dict:
             for kind in sorted({q["kind"] for q in questions})
         },
     }
+
+
+def answerer_and_outcome(row: dict) -> str:
+    return f"{row['mode']} {'answered' if row['grounded'] else 'abstained'}"
 
 
 def squad_metrics(questions: list[dict], rows: list[dict]) -> dict:
@@ -428,6 +447,9 @@ def main() -> None:
     parser.add_argument("--split", default="test", choices=["dev", "test"])
     parser.add_argument("--squad-questions", type=int, default=None, help="the first N only")
     parser.add_argument("--skip-squad", action="store_true")
+    parser.add_argument(
+        "--skip-latency", action="store_true", help="no /ask timing (slow with an LLM)"
+    )
     parser.add_argument("--archive", type=Path, help="index of all bbc_news + realtimeqa")
     parser.add_argument(
         "--archive-only", action="store_true", help="the archive part alone, added to the results"
@@ -465,6 +487,7 @@ def main() -> None:
         "news_questions": questions,
         "squad_paragraphs": squad_paragraphs,
         "squad_questions": squad_questions,
+        "latency": not args.skip_latency,
     }
     pipelines = {"now": ROOT, **({"before": args.before} if args.before else {})}
     started = time.perf_counter()
@@ -486,7 +509,11 @@ def main() -> None:
     }
     for name, reply in replies.items():
         results["news"][name] = news_metrics(questions, reply["news"])
-        results["latency"][name] = {"cold": reply["latency_cold"], "warm": reply["latency_warm"]}
+        if not args.skip_latency:
+            results["latency"][name] = {
+                "cold": reply["latency_cold"],
+                "warm": reply["latency_warm"],
+            }
         results["sweep"][name] = sweep(questions, reply["news"])
         if squad_questions:
             results["squad"][name] = squad_metrics(squad_questions, reply["squad"])
