@@ -101,8 +101,9 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
 def _watch_topic(args: argparse.Namespace, settings: Settings) -> int:
     from pydantic import ValidationError
 
-    from service.api.schemas import WatchIn, WatchItemOut, WatchOut
+    from service.api.schemas import WatchCreatedOut, WatchIn, WatchItemOut
     from service.components import build_components, open_store
+    from service.webhooks import WebhookRefused
 
     if args.action == "add":
         try:
@@ -113,8 +114,14 @@ def _watch_topic(args: argparse.Namespace, settings: Settings) -> int:
         webhook = str(asked.webhook) if asked.webhook else None
         with _writing(settings):
             watches = build_components(settings).watches
-            watch = watches.create(asked.topic, sources=asked.sources or (), webhook=webhook)
-        return _print_json(WatchOut.of(watch))
+            try:
+                watch, secret = watches.create(
+                    asked.topic, sources=asked.sources or (), webhook=webhook
+                )
+            except WebhookRefused as refused:
+                print(f"newsdesk: {refused}", file=sys.stderr)
+                return EXIT_USAGE
+        return _print_json(WatchCreatedOut.of_new(watch, secret))
     store = open_store(settings)
     if args.action == "list":
         for watch in store.watches():

@@ -33,6 +33,7 @@ from service.retrieval import ArticleCatalogue, KeywordIndex, Retriever
 from service.settings import LLMSettings, Settings, SettingsError
 from service.store import ChromaStore, client_factory
 from service.watches import WatchDesk
+from service.webhooks import SecretBox
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,15 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         settings=settings.briefing,
         duplicate_similarity=settings.retrieval.duplicate_similarity,
     )
-    watches = WatchDesk(store=store, retriever=retriever, pipeline=pipeline, settings=settings.web)
+    secrets = SecretBox(
+        settings.web.webhook_secret_key.get_secret_value()
+        if settings.web.webhook_secret_key
+        else None,
+        settings.store.index_path / "webhook-secrets.key",
+    )
+    watches = WatchDesk(
+        store=store, retriever=retriever, pipeline=pipeline, settings=settings.web, secrets=secrets
+    )
     ingestor.listeners.append(watches.check_later)
     return Components(
         settings=settings,

@@ -281,6 +281,19 @@ class WebSettings(_Section):
     webhook_backoff_s: float = Field(
         2.0, ge=0, description="Seconds before the first retry of a webhook; doubled after each."
     )
+    webhook_allowed_hosts: CommaSeparated = Field(
+        [],
+        description="Comma-separated hosts, addresses or networks (CIDR, e.g. 10.1.0.0/16) a "
+        "watch's webhook may reach although they are not public; none by default: webhooks "
+        "reach only public addresses.",
+    )
+    webhook_secret_key: SecretStr | None = Field(
+        None,
+        description="The key (Fernet, from cryptography's Fernet.generate_key()) that keeps "
+        "webhook secrets encrypted in the store; by default one is made in a file beside "
+        "the local index (webhook-secrets.key). Replicas sharing a Chroma server need the "
+        "same one.",
+    )
 
 
 class Settings(BaseModel):

@@ -16,6 +16,12 @@ default embedding function would try to download a model):
   anything kept beside the store (the keyword index, in every replica) can tell cheaply
   whether it is stale; and the change log, one record per write or delete naming its
   articles, so it can tell what changed without reading every article.
+
+Every read and write goes in pieces of at most `READ_PIECE` records (`ChromaStore._pieces`,
+`_read`): SQLite, under a local index and a Chroma server alike, takes at most 32,766 values
+in one statement, and a Chroma `get` names each record it returns in one. A `get` of the
+passages of 5,461 articles (Chroma's own batch size) failed so, "too many SQL variables",
+once those articles had more than about six passages each.
 """
 
 import base64
@@ -23,13 +29,14 @@ import contextlib
 import datetime as dt
 import fcntl
 import functools
+import itertools
 import json
 import os
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -47,6 +54,7 @@ from service.domain import (
     ArticleFilter,
     ArticleRef,
     Change,
+    Delivery,
     IndexedArticle,
     Passage,
     StoredArticle,
@@ -120,6 +128,10 @@ def sole_writer(index_path: Path) -> Iterator[None]:
         yield
 
 
+# Records one statement may name: well under SQLite's 32,766 values and Chroma's batch size.
+READ_PIECE = 5000
+
+
 def where(selection: ArticleFilter) -> dict | None:
     """The filter as a Chroma `where` clause (dates are stored as YYYYMMDD integers)."""
     clauses = [
@@ -146,6 +158,7 @@ class _Collections:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _reaching_store(method: Callable[P, R]) -> Callable[P, R]:
@@ -241,15 +254,15 @@ class ChromaStore:
     def fingerprints(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The stored content fingerprint of each of these articles that is stored."""
         found: dict[str, str] = {}
-        for ids in self._batches(list(article_ids)):
-            found |= _fingerprints(self._articles.get(ids=ids, include=["metadatas"]))
+        for page in self._read(self._articles, ["metadatas"], ids=article_ids):
+            found |= _fingerprints(page)
         return found
 
     @_reaching_store
     def all_fingerprints(self) -> dict[str, str]:
         """The content fingerprint of every stored article, read page by page."""
         found: dict[str, str] = {}
-        for page in _pages(self._articles, ["metadatas"]):
+        for page in self._read(self._articles, ["metadatas"]):
             found |= _fingerprints(page)
         return found
 
@@ -259,7 +272,7 @@ class ChromaStore:
         if not items:
             return
         ingested_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        for ids in self._batches([item.article.id for item in items]):
+        for ids in self._pieces([item.article.id for item in items]):
             self._passages.delete(where={"article_id": {"$in": ids}})
             self._sentences.delete(where={"article_id": {"$in": ids}})
         sentences = [
@@ -269,7 +282,7 @@ class ChromaStore:
         ]
         # Upserts: ingest workers given overlapping input may write one article at once, and
         # Chroma's add would silently keep whichever passage record came first.
-        for batch in self._batches(sentences):
+        for batch in self._pieces(sentences):
             self._sentences.upsert(
                 ids=[pid for _, pid, _ in batch],
                 embeddings=[[1.0]] * len(batch),
@@ -281,7 +294,7 @@ class ChromaStore:
         passages = [
             (item, p, v) for item in items for p, v in zip(item.passages, item.vectors, strict=True)
         ]
-        for batch in self._batches(passages):
+        for batch in self._pieces(passages):
             self._passages.upsert(
                 ids=[passage.id for _, passage, _ in batch],
                 documents=[passage.text for _, passage, _ in batch],
@@ -292,7 +305,7 @@ class ChromaStore:
                     for item, p, _ in batch
                 ],
             )
-        for batch in self._batches(list(items)):
+        for batch in self._pieces(items):
             self._articles.upsert(
                 ids=[item.article.id for item in batch],
                 documents=[item.article.text for item in batch],
@@ -330,10 +343,10 @@ class ChromaStore:
     @_reaching_store
     def changes_since(self, at_us: int) -> list[Change]:
         """The change log's entries from `at_us` on."""
-        found = self._meta.get(where={"at_us": {"$gte": at_us}}, include=["metadatas"])
         return [
             Change(change_id, meta["at_us"], tuple(json.loads(meta["articles"])))
-            for change_id, meta in zip(found["ids"], found["metadatas"], strict=True)
+            for page in self._read(self._meta, ["metadatas"], where={"at_us": {"$gte": at_us}})
+            for change_id, meta in zip(page["ids"], page["metadatas"], strict=True)
         ]
 
     def _logged_change(self, article_ids: list[str]) -> None:
@@ -353,7 +366,7 @@ class ChromaStore:
         """Every passage with its article (no vectors), read page by page."""
         return [
             record
-            for page in _pages(self._passages, ["documents", "metadatas"])
+            for page in self._read(self._passages, ["documents", "metadatas"])
             for record in _stored_passages(page)
         ]
 
@@ -362,44 +375,49 @@ class ChromaStore:
         self, vector: np.ndarray, *, limit: int, selection: ArticleFilter
     ) -> list[tuple[str, float]]:
         """Ids of the passages nearest to the vector, with their cosine similarity."""
-        found = self._passages.query(
-            query_embeddings=[vector],
-            n_results=limit,
-            where=where(selection),
-            include=["distances"],
-        )
-        return [
-            (pid, 1.0 - distance)
-            for pid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
-        ]
+        nearest: list[tuple[str, float]] = []
+        # The nearest of all are among the nearest of each piece of a long article list.
+        for piece in selection.pieces(self._piece_size()):
+            found = self._passages.query(
+                query_embeddings=[vector],
+                n_results=limit,
+                where=where(piece),
+                include=["distances"],
+            )
+            nearest += [
+                (pid, 1.0 - distance)
+                for pid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+            ]
+        return sorted(nearest, key=lambda found: -found[1])[:limit]
 
     @_reaching_store
     def passages(self, passage_ids: Sequence[str]) -> list[StoredPassage]:
         """These passages with their vectors, in the order asked."""
-        found = self._passages.get(
-            ids=list(passage_ids), include=["documents", "metadatas", "embeddings"]
-        )
-        records = {record.passage.id: record for record in _stored_passages(found)}
+        include = ["documents", "metadatas", "embeddings"]
+        records = {
+            record.passage.id: record
+            for page in self._read(self._passages, include, ids=passage_ids)
+            for record in _stored_passages(page)
+        }
         return [records[pid] for pid in passage_ids if pid in records]
 
     @_reaching_store
     def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The vectors of these passages."""
-        found = self._passages.get(ids=list(passage_ids), include=["embeddings"])
         return {
             pid: np.asarray(vector)
-            for pid, vector in zip(found["ids"], found["embeddings"], strict=True)
+            for page in self._read(self._passages, ["embeddings"], ids=passage_ids)
+            for pid, vector in zip(page["ids"], page["embeddings"], strict=True)
         }
 
     @_reaching_store
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored sentence vectors of each of these passages that has them."""
-        kept: dict[str, np.ndarray] = {}
-        for ids in self._batches(list(passage_ids)):
-            found = self._sentences.get(ids=ids, include=["metadatas"])
-            for pid, meta in zip(found["ids"], found["metadatas"], strict=True):
-                kept[pid] = _unpacked(meta["vectors"], meta["rows"])
-        return kept
+        return {
+            pid: _unpacked(meta["vectors"], meta["rows"])
+            for page in self._read(self._sentences, ["metadatas"], ids=passage_ids)
+            for pid, meta in zip(page["ids"], page["metadatas"], strict=True)
+        }
 
     @_reaching_store
     def get(self, article_id: str) -> StoredArticle | None:
@@ -407,11 +425,12 @@ class ChromaStore:
         records = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
         if not records["ids"]:
             return None
-        found = self._passages.get(
-            where={"article_id": article_id}, include=["documents", "metadatas"]
+        pages = self._read(
+            self._passages, ["documents", "metadatas"], where={"article_id": article_id}
         )
         passages = sorted(
-            (stored.passage for stored in _stored_passages(found)), key=lambda p: p.ordinal
+            (stored.passage for page in pages for stored in _stored_passages(page)),
+            key=lambda p: p.ordinal,
         )
         return _stored_article(
             article_id, records["metadatas"][0], text=records["documents"][0], passages=passages
@@ -420,11 +439,11 @@ class ChromaStore:
     @_reaching_store
     def articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
         """These articles' metadata (no text), in the order asked; unknown ids left out."""
-        found: dict[str, StoredArticle] = {}
-        for ids in self._batches(list(article_ids)):
-            records = self._articles.get(ids=ids, include=["metadatas"])
-            for article_id, metadata in zip(records["ids"], records["metadatas"], strict=True):
-                found[article_id] = _stored_article(article_id, metadata)
+        found = {
+            article_id: _stored_article(article_id, metadata)
+            for page in self._read(self._articles, ["metadatas"], ids=article_ids)
+            for article_id, metadata in zip(page["ids"], page["metadatas"], strict=True)
+        }
         return [found[article_id] for article_id in article_ids if article_id in found]
 
     @_reaching_store
@@ -438,8 +457,8 @@ class ChromaStore:
 
     @_reaching_store
     def watches(self) -> list[Watch]:
-        found = self._collections().watches.get(where={"kind": "watch"}, include=["documents"])
-        watches = [_watch(json.loads(document)) for document in found["documents"]]
+        pages = self._read(self._collections().watches, ["documents"], where={"kind": "watch"})
+        watches = [_watch(json.loads(document)) for page in pages for document in page["documents"]]
         return sorted(watches, key=lambda watch: (watch.created_at, watch.id))
 
     @_reaching_store
@@ -464,47 +483,72 @@ class ChromaStore:
 
     @_reaching_store
     def watch_items(self, watch_id: str, *, limit: int) -> list[WatchItem]:
-        found = self._collections().watches.get(where={"watch_id": watch_id}, include=["documents"])
-        items = [watch_item_from_fields(json.loads(document)) for document in found["documents"]]
+        pages = self._read(self._collections().watches, ["documents"], where={"watch_id": watch_id})
+        items = [
+            watch_item_from_fields(json.loads(document))
+            for page in pages
+            for document in page["documents"]
+        ]
         return sorted(items, key=lambda item: item.found_at, reverse=True)[:limit]
 
     @_reaching_store
     def article_vectors(self, selection: ArticleFilter) -> list[tuple[StoredArticle, np.ndarray]]:
         """Matching articles (no text) with their mean passage direction."""
-        records = self._articles.get(where=where(selection), include=["metadatas", "embeddings"])
         return [
             (_stored_article(article_id, metadata), np.asarray(vector))
+            for piece in selection.pieces(self._piece_size())
+            for page in self._read(self._articles, ["metadatas", "embeddings"], where=where(piece))
             for article_id, metadata, vector in zip(
-                records["ids"], records["metadatas"], records["embeddings"], strict=True
+                page["ids"], page["metadatas"], page["embeddings"], strict=True
             )
         ]
 
     @_reaching_store
     def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         """Every passage of these articles with its vector, by article and ordinal."""
-        records = []
-        for ids in self._batches(list(article_ids)):
-            found = self._passages.get(
-                where={"article_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"]
-            )
-            records += _stored_passages(found)
+        include = ["documents", "metadatas", "embeddings"]
+        records = [
+            record
+            for ids in self._pieces(article_ids)
+            for page in self._read(self._passages, include, where={"article_id": {"$in": ids}})
+            for record in _stored_passages(page)
+        ]
         return sorted(records, key=lambda r: (r.passage.article_id, r.passage.ordinal))
 
-    def _batches(self, items: list) -> Iterator[list]:
-        size = self._collections().max_batch
+    def _piece_size(self) -> int:
+        return min(READ_PIECE, self._collections().max_batch)
+
+    def _pieces(self, items: Sequence[T]) -> Iterator[list[T]]:
+        """The items in lists short enough for one statement to name."""
+        size = self._piece_size()
         for start in range(0, len(items), size):
-            yield items[start : start + size]
+            yield list(items[start : start + size])
+
+    def _read(
+        self,
+        collection: Collection,
+        include: list,
+        *,
+        ids: Sequence[str] | None = None,
+        where: dict | None = None,
+    ) -> Iterator[dict]:
+        """`get` results for these ids, or for the records that match `where` (every record
+        when neither is given), in pages that each name at most a piece of records."""
+        if ids is not None:
+            for piece in self._pieces(ids):
+                yield collection.get(ids=piece, include=include)
+            return
+        size = self._piece_size()
+        for offset in itertools.count(0, size):
+            page = collection.get(where=where, include=include, limit=size, offset=offset)
+            yield page
+            if len(page["ids"]) < size:
+                return
 
 
 _REVISION = "revision"
 
 # Chroma holds records as metadata dicts; below, they become the service's records and back.
-
-
-def _pages(collection: Collection, include: list, page_size: int = 5000) -> Iterator[dict]:
-    """Every record of the collection, a `get` result at a time."""
-    for offset in range(0, collection.count(), page_size):
-        yield collection.get(include=include, limit=page_size, offset=offset)
 
 
 def _fingerprints(found: dict) -> dict[str, str]:
@@ -591,14 +635,16 @@ def _stored_article(
 
 
 def _watch_record(watch: Watch) -> dict:
-    return {
-        "id": watch.id,
-        "topic": watch.topic,
-        "sources": list(watch.sources),
-        "webhook": watch.webhook,
-        "created_at": watch.created_at,
-    }
+    return asdict(watch) | {"sources": list(watch.sources)}
 
 
 def _watch(record: dict) -> Watch:
-    return Watch(**{**record, "sources": tuple(record["sources"])})
+    # Records made before deliveries were signed and kept have neither field: both None.
+    delivery = record.get("last_delivery")
+    return Watch(
+        **record
+        | {
+            "sources": tuple(record["sources"]),
+            "last_delivery": Delivery(**delivery) if delivery else None,
+        }
+    )

@@ -6,26 +6,32 @@ ingest never waits for them and never fails because of them. A newly stored arti
 an item of a watch when a passage of it is close to the topic (WATCH_MIN_SIMILARITY) and the
 extractive answerer, asked the topic about that article alone, finds a sentence it can cite
 (the threshold of a grounded answer). A webhook that fails is tried again after
-`webhook_backoff_s`, doubling, `webhook_retries` times; how the last delivery went is kept for
-`GET /watches/{id}` (in this process: a restart forgets it)."""
+`webhook_backoff_s`, doubling, `webhook_retries` times; how the last delivery went is kept with
+the watch in the store, for `GET /watches/{id}`. Where a webhook may point and how deliveries
+are signed: `service.webhooks`. A check that fails (the store
+could not be read) is tried again `CHECK_ATTEMPTS` times in all, so a passing fault loses no
+item; a check that still fails is logged and reported by /health."""
 
+import dataclasses
 import datetime as dt
+import json
 import logging
 import queue
 import threading
-import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
 import httpx
+import tenacity
 
 from service.answering import AskPipeline
 from service.answering.citations import without_markers
-from service.domain import ArticleFilter, Store, Watch, WatchItem, watch_item_fields
-from service.loading.web import USER_AGENT
+from service.domain import ArticleFilter, Delivery, Store, Watch, WatchItem, watch_item_fields
 from service.retrieval import Retriever
 from service.settings import WebSettings
+from service.webhooks import AddressRules, SecretBox, WebhookRefused, new_secret, post
 
 # A batch of stored articles: the most a watch looks at for items, best matching first.
 MAX_ITEMS_PER_CHECK = 20
@@ -35,9 +41,23 @@ MAX_ITEMS_PER_CHECK = 20
 # Provisional: set on the tests' examples, not yet calibrated on a labelled set.
 WATCH_MIN_SIMILARITY = 0.65
 FEED_ITEMS = 50
+# A check that failed is tried again after CHECK_BACKOFF_S, then twice that, ...
+CHECK_ATTEMPTS = 4
+CHECK_BACKOFF_S = 1.0
 ATOM = "http://www.w3.org/2005/Atom"
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WatchChecks:
+    """The watches' checks, for /health."""
+
+    pending: int
+    """Batches of stored articles not yet checked (or delivered)."""
+    error: str | None
+    """Why the last check failed; None once one succeeds."""
+    failed_at: str | None
 
 
 class UnknownWatch(LookupError):
@@ -46,30 +66,54 @@ class UnknownWatch(LookupError):
 
 class WatchDesk:
     def __init__(
-        self, *, store: Store, retriever: Retriever, pipeline: AskPipeline, settings: WebSettings
+        self,
+        *,
+        store: Store,
+        retriever: Retriever,
+        pipeline: AskPipeline,
+        settings: WebSettings,
+        secrets: SecretBox,
     ):
         self._store = store
         self._retriever = retriever
         self._pipeline = pipeline
         self._settings = settings
+        self._rules = AddressRules.allowing(settings.webhook_allowed_hosts)
+        self._secrets = secrets
         self._jobs: queue.Queue[list[str]] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._start_lock = threading.Lock()
-        self.deliveries: dict[str, str] = {}
-        """Watch id -> how its webhook's last delivery went."""
+        self._check_error: tuple[str, str] | None = None
+        """Why the last check failed, and when; None once one succeeds."""
 
     def create(
         self, topic: str, *, sources: Sequence[str] = (), webhook: str | None = None
-    ) -> Watch:
+    ) -> tuple[Watch, str | None]:
+        """The watch, and its webhook's signing secret (None without a webhook): the only
+        time the secret is shown. `WebhookRefused` when the webhook may not point there."""
+        secret = None
+        if webhook:
+            self._rules.address_for(webhook)
+            secret = new_secret()
         watch = Watch(
             id=uuid.uuid4().hex[:12],
             topic=topic.strip(),
             sources=tuple(sources),
             webhook=webhook,
             created_at=_now(),
+            sealed_secret=self._secrets.seal(secret) if secret else None,
         )
         self._store.save_watch(watch)
-        return watch
+        return watch, secret
+
+    def new_secret(self, watch_id: str) -> str:
+        """A new signing secret for the watch's webhook, replacing the one it had."""
+        watch = self.get(watch_id)
+        if not watch.webhook:
+            raise WebhookRefused(f"watch {watch_id!r} has no webhook to sign for")
+        secret = new_secret()
+        self._store.save_watch(dataclasses.replace(watch, sealed_secret=self._secrets.seal(secret)))
+        return secret
 
     def get(self, watch_id: str) -> Watch:
         found = next((w for w in self._store.watches() if w.id == watch_id), None)
@@ -90,6 +134,10 @@ class WatchDesk:
     def wait(self) -> None:
         """Until every check and delivery asked for so far is done."""
         self._jobs.join()
+
+    def status(self) -> WatchChecks:
+        error, failed_at = self._check_error or (None, None)
+        return WatchChecks(self._jobs.unfinished_tasks, error, failed_at)
 
     def check(self, article_ids: list[str]) -> list[tuple[Watch, list[WatchItem]]]:
         """Each watch with new items among these articles, and those items (stored)."""
@@ -129,13 +177,37 @@ class WatchDesk:
         while True:
             article_ids = self._jobs.get()
             try:
-                for watch, items in self.check(article_ids):
+                for watch, items in self._checked(article_ids):
                     if watch.webhook:
                         self._deliver(watch, items)
             except Exception:  # a check must never stop the thread that runs them all
-                log.exception("checking watches failed")
+                log.exception(
+                    "checking %d stored article(s) against the watches failed", len(article_ids)
+                )
             finally:
                 self._jobs.task_done()
+
+    def _checked(self, article_ids: list[str]) -> list[tuple[Watch, list[WatchItem]]]:
+        """`check`, tried again after a failure; the last failure is kept for `status`."""
+
+        def failed(attempt: tenacity.RetryCallState) -> None:
+            error = attempt.outcome.exception() if attempt.outcome else None
+            self._check_error = (f"{type(error).__name__}: {error}", _now())
+            log.warning("checking watches failed (%s); trying again", self._check_error[0])
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(CHECK_ATTEMPTS),
+            wait=tenacity.wait_exponential(multiplier=CHECK_BACKOFF_S),
+            before_sleep=failed,
+            reraise=True,
+        )
+        try:
+            found = retrying(self.check, article_ids)
+        except Exception as error:
+            self._check_error = (f"{type(error).__name__}: {error}", _now())
+            raise
+        self._check_error = None
+        return found
 
     def _items(self, watch: Watch, article_ids: list[str]) -> list[WatchItem]:
         selection = ArticleFilter(article_ids=article_ids, sources=list(watch.sources) or None)
@@ -163,30 +235,42 @@ class WatchDesk:
         return items
 
     def _deliver(self, watch: Watch, items: list[WatchItem]) -> None:
-        payload = {
-            "watch": {"id": watch.id, "topic": watch.topic},
-            "items": [watch_item_fields(item) for item in items],
-        }
+        assert watch.webhook
+        body = json.dumps(
+            {
+                "watch": {"id": watch.id, "topic": watch.topic},
+                "items": [watch_item_fields(item) for item in items],
+            }
+        ).encode()
         attempts = self._settings.webhook_retries + 1
-        wait_s = self._settings.webhook_backoff_s
-        for attempt in range(1, attempts + 1):
-            try:
-                response = httpx.post(
-                    watch.webhook,
-                    json=payload,
-                    headers={"User-Agent": USER_AGENT},
-                    timeout=self._settings.fetch_timeout_s,
-                )
-                response.raise_for_status()
-                self.deliveries[watch.id] = f"delivered {len(items)} item(s) at {_now()}"
-                return
-            except httpx.HTTPError as error:
-                problem = f"{type(error).__name__}: {error}"
-                if attempt < attempts:
-                    time.sleep(wait_s)
-                    wait_s *= 2
-        self.deliveries[watch.id] = f"failed after {attempts} attempt(s) at {_now()}: {problem}"
-        log.warning("watch %s: webhook %s", watch.id, self.deliveries[watch.id])
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(attempts),
+            wait=tenacity.wait_exponential(multiplier=self._settings.webhook_backoff_s),
+            retry=tenacity.retry_if_exception_type(httpx.HTTPError),  # not WebhookRefused
+            reraise=True,
+        )
+        try:
+            secret = self._secrets.open(watch.sealed_secret) if watch.sealed_secret else None
+            retrying(
+                post,
+                watch.webhook,
+                body,
+                rules=self._rules,
+                secret=secret,
+                timeout_s=self._settings.fetch_timeout_s,
+            )
+            delivery = Delivery(_now(), "delivered", f"{len(items)} item(s)")
+        except WebhookRefused as error:
+            delivery = Delivery(_now(), "refused", str(error))
+        except httpx.HTTPError as error:
+            problem = f"{type(error).__name__}: {error}"
+            delivery = Delivery(_now(), "failed", f"after {attempts} attempt(s): {problem}")
+        if delivery.outcome != "delivered":
+            log.warning("watch %s: webhook %s: %s", watch.id, delivery.outcome, delivery.detail)
+        # The watch as stored now: it may have been deleted, or its secret rotated, meanwhile.
+        current = next((w for w in self._store.watches() if w.id == watch.id), None)
+        if current is not None:
+            self._store.save_watch(dataclasses.replace(current, last_delivery=delivery))
 
 
 def _text(parent: ElementTree.Element, tag: str, text: str) -> None:

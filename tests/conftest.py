@@ -15,6 +15,7 @@ from service.embedding import SentenceTransformerEmbedder, SerialEmbedder
 from service.loading import load_paths
 from service.settings import Settings, load_settings
 from tests.llm_server import LLM_URL
+from tests.processes import ChromaServer, Hook
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 BLINKEN_ARTICLE = "003_462873f93a5904d1"
@@ -86,3 +87,26 @@ def llm_client_with(settings, embedder, seeds_dir) -> Iterator[Callable[..., Tes
 @pytest.fixture
 def llm_client(llm_client_with) -> TestClient:
     return llm_client_with()
+
+
+@pytest.fixture
+def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path / "server-data", tmp_path / "chroma.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def server_settings(chroma: ChromaServer, tmp_path: Path, monkeypatch) -> Settings:
+    monkeypatch.delenv("NEWSDESK_INDEX_PATH", raising=False)
+    return load_settings(chroma_url=chroma.url, index_path=tmp_path / "unused-local-index")
+
+
+@pytest.fixture
+def hook():
+    receiver = Hook()
+    yield receiver
+    receiver.close()

@@ -1,11 +1,13 @@
 """Real processes for tests: a Chroma server and Newsdesk services on loopback."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -127,3 +129,33 @@ class HangingServer:
         self._listener.close()
         for connection in self._held:
             connection.close()
+
+
+class Hook:
+    """A webhook receiver on loopback that keeps what it is sent (and the raw body and headers
+    in `requests`); it answers `status`, with `location` when given."""
+
+    def __init__(self, status: int = 200, *, location: str | None = None):
+        self.received: list[dict] = []
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                hook.received.append(json.loads(body))
+                hook.requests.append((dict(self.headers), body))
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}/hook"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()

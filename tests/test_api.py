@@ -134,6 +134,20 @@ def test_health_and_docs(client: TestClient):
         "passages": 0,
         "embedding_model": "sentence-transformers/all-MiniLM-L6-v2",
         "store": health["store"],
+        "store_revision": "",
+        "followers": [
+            # The keyword index caught up at start; the catalogue is first read by a listing.
+            {
+                "name": name,
+                "revision": revision,
+                "behind": revision is None,
+                "catching_up": False,
+                "error": None,
+                "failed_at": None,
+            }
+            for name, revision in (("keyword index", ""), ("article catalogue", None))
+        ],
+        "watch_checks": {"pending": 0, "error": None, "failed_at": None},
     }
     assert health["store"].startswith("chroma-local ")
     assert client.get("/docs").status_code == 200

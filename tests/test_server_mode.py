@@ -1,36 +1,17 @@
 """Server mode: the same ingestion against a real Chroma server started by `chroma run`."""
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.components import build_components
 from service.loading import load_paths
-from service.settings import Settings, load_settings
+from service.settings import load_settings
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, SEEDS
 from tests.processes import ChromaServer, HangingServer, NewsdeskServer
-
-
-@pytest.fixture
-def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path / "server-data", tmp_path / "chroma.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def server_settings(chroma: ChromaServer, tmp_path: Path, monkeypatch) -> Settings:
-    monkeypatch.delenv("NEWSDESK_INDEX_PATH", raising=False)
-    return load_settings(chroma_url=chroma.url, index_path=tmp_path / "unused-local-index")
 
 
 def test_ingest_update_delete_against_a_chroma_server(server_settings, embedder, seeds_dir):

@@ -4,9 +4,7 @@ failing the ingest), the CLI, and bad requests."""
 
 import json
 import signal
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import feedparser
 import httpx
@@ -16,7 +14,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.components import build_components, open_store
 from service.settings import load_settings
-from tests.processes import NewsdeskServer, free_port
+from tests.processes import Hook, NewsdeskServer, free_port
 from tests.test_briefing import STORY_AFTER, STORY_BEFORE
 from tests.test_cli import newsdesk
 from tests.test_timeline import BRIDGE
@@ -24,42 +22,13 @@ from tests.test_timeline import BRIDGE
 FERRY = "the Elsworth ferry strike"
 
 
-class Hook:
-    """A webhook receiver on loopback that keeps what it is sent."""
-
-    def __init__(self, status: int = 200):
-        self.received: list[dict] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                hook.received.append(json.loads(body))
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}/hook"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-
-
-@pytest.fixture
-def hook():
-    receiver = Hook()
-    yield receiver
-    receiver.close()
-
-
 @pytest.fixture
 def quick_client(settings, embedder):
-    """The app with webhook retries a few milliseconds apart."""
-    quick = settings.replace(webhook_retries=2, webhook_backoff_s=0.01)
+    """The app with webhook retries a few milliseconds apart, and loopback allowed for the
+    receivers these tests run."""
+    quick = settings.replace(
+        webhook_retries=2, webhook_backoff_s=0.01, webhook_allowed_hosts=["127.0.0.1"]
+    )
     components = build_components(quick, embedder=embedder)
     with TestClient(create_app(quick, components=components)) as client:
         yield client, components
@@ -83,7 +52,8 @@ def test_a_watch_finds_matching_articles_as_they_are_stored(quick_client, hook):
 
     assert hook.received[0]["watch"] == {"id": watch["id"], "topic": FERRY}
     assert [i["article_id"] for i in hook.received[0]["items"]] == ["ferry-1"]
-    assert client.get(f"/watches/{watch['id']}").json()["delivery"].startswith("delivered 1")
+    delivery = client.get(f"/watches/{watch['id']}").json()["last_delivery"]
+    assert delivery["outcome"] == "delivered" and delivery["detail"] == "1 item(s)"
 
     client.post("/articles", json={"articles": [STORY_AFTER]})
     components.watches.wait()
@@ -110,15 +80,17 @@ def test_a_failing_webhook_is_retried_and_reported_without_failing_the_ingest(qu
     finally:
         refusing.close()
     assert len(refusing.received) == 3, "the first attempt and two retries"
-    delivery = client.get(f"/watches/{watch['id']}").json()["delivery"]
-    assert delivery.startswith("failed after 3 attempt(s)") and "503" in delivery
+    delivery = client.get(f"/watches/{watch['id']}").json()["last_delivery"]
+    assert delivery["outcome"] == "failed"
+    assert delivery["detail"].startswith("after 3 attempt(s)") and "503" in delivery["detail"]
     unreachable = f"http://127.0.0.1:{free_port()}/hook"
     watch = client.post("/watches", json={"topic": FERRY, "webhook": unreachable}).json()
     began = time.monotonic()
     assert client.post("/articles", json={"articles": [STORY_AFTER]}).status_code == 200
     assert time.monotonic() - began < 5, "the ingest does not wait for the webhook"
     components.watches.wait()
-    assert "ConnectError" in client.get(f"/watches/{watch['id']}").json()["delivery"]
+    delivery = client.get(f"/watches/{watch['id']}").json()["last_delivery"]
+    assert "ConnectError" in delivery["detail"]
 
 
 def test_bad_watch_requests(client):

@@ -136,12 +136,38 @@ class ArticleOut(ArticleSummaryOut):
     passages: list[PassageOut]
 
 
+class FollowerOut(BaseModel):
+    name: str = Field(..., description="An index the service keeps beside the store.")
+    revision: str | None = Field(
+        None, description="The store revision it holds; null before its first catch-up."
+    )
+    behind: bool = Field(
+        ..., description="The store has changed since: its next use catches up first."
+    )
+    catching_up: bool = Field(..., description="Applying the store's changes now.")
+    error: str | None = Field(
+        None, description="Why its last catch-up failed (it is tried again at the next use)."
+    )
+    failed_at: str | None = None
+
+
+class WatchChecksOut(BaseModel):
+    pending: int = Field(..., description="Batches of stored articles waiting to be checked.")
+    error: str | None = Field(None, description="Why the last check failed, after its retries.")
+    failed_at: str | None = None
+
+
 class HealthOut(BaseModel):
-    status: str
+    status: Literal["ok", "degraded"] = Field(
+        ..., description="degraded: an index beside the store or a watch check last failed."
+    )
     articles: int
     passages: int
     embedding_model: str
     store: str
+    store_revision: str = Field(..., description="Moves with every write and delete.")
+    followers: list[FollowerOut]
+    watch_checks: WatchChecksOut
 
 
 class DateRangeIn(RequestIn):
@@ -505,8 +531,18 @@ class WatchIn(RequestIn):
     topic: str = Field(..., min_length=1, max_length=500, description="What to watch for.")
     sources: list[str] | None = Field(None, description="Only articles from these sources.")
     webhook: HttpUrl | None = Field(
-        None, description="Receives each check's new items as JSON (POST), when given."
+        None,
+        description="Receives each check's new items as JSON (POST), signed, when given; a "
+        "public address unless NEWSDESK_WEBHOOK_ALLOWED_HOSTS allows it.",
     )
+
+
+class DeliveryOut(BaseModel):
+    at: str
+    outcome: Literal["delivered", "failed", "refused"] = Field(
+        ..., description="refused: the webhook's address may not be reached (detail says why)."
+    )
+    detail: str
 
 
 class WatchOut(BaseModel):
@@ -515,20 +551,40 @@ class WatchOut(BaseModel):
     sources: list[str]
     webhook: str | None
     created_at: str
-    delivery: str | None = Field(
-        None, description="How the webhook's last delivery went (since the service started)."
+    signed: bool = Field(..., description="Deliveries carry X-Newsdesk-Signature.")
+    last_delivery: DeliveryOut | None = Field(
+        None, description="How the webhook's last delivery went."
     )
 
     @classmethod
-    def of(cls, watch: Watch, delivery: str | None = None) -> Self:
+    def of(cls, watch: Watch) -> Self:
+        delivery = watch.last_delivery
         return cls(
             id=watch.id,
             topic=watch.topic,
             sources=list(watch.sources),
             webhook=watch.webhook,
             created_at=watch.created_at,
-            delivery=delivery,
+            signed=watch.sealed_secret is not None,
+            last_delivery=DeliveryOut(**asdict(delivery)) if delivery else None,
         )
+
+
+class WatchCreatedOut(WatchOut):
+    secret: str | None = Field(
+        None,
+        description="The webhook's signing secret: shown this once (a new one: POST "
+        "/watches/{id}/secret).",
+    )
+
+    @classmethod
+    def of_new(cls, watch: Watch, secret: str | None) -> Self:
+        return cls(**WatchOut.of(watch).model_dump(), secret=secret)
+
+
+class WatchSecretOut(BaseModel):
+    id: str
+    secret: str = Field(..., description="The webhook's new signing secret, shown this once.")
 
 
 class WatchItemOut(ArticleRefOut):

@@ -6,6 +6,7 @@ Nothing here imports another part of the service.
 from service.domain.records import (
     Article,
     ArticleRef,
+    Delivery,
     IndexedArticle,
     LoadError,
     Passage,
@@ -29,6 +30,7 @@ __all__ = [
     "ArticleRef",
     "Change",
     "Condition",
+    "Delivery",
     "IndexedArticle",
     "LoadError",
     "Passage",

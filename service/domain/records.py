@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -167,6 +168,16 @@ class LoadError:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """How a webhook's last delivery went."""
+
+    at: str
+    outcome: Literal["delivered", "failed", "refused"]
+    """refused: the webhook's address may not be reached, or the delivery not signed."""
+    detail: str
+
+
+@dataclass(frozen=True)
 class Watch:
     """A saved topic, checked whenever articles are stored."""
 
@@ -175,6 +186,10 @@ class Watch:
     sources: tuple[str, ...] = ()
     webhook: str | None = None
     created_at: str = ""
+    sealed_secret: str | None = None
+    """The webhook's signing secret, encrypted (`service.webhooks.SecretBox`); None for a
+    watch without a webhook, or made before deliveries were signed."""
+    last_delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)

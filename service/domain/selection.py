@@ -6,8 +6,9 @@ beside the store). A condition on a field an article lacks is false, as in Chrom
 article is outside every date range.
 """
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,6 +59,16 @@ class ArticleFilter:
         if self.date_to:
             found.append(Condition("date_int", "<=", date_number(self.date_to)))
         return found
+
+    def pieces(self, size: int) -> Iterator["ArticleFilter"]:
+        """This filter as filters of at most `size` article ids each (itself when it names no
+        more), which together let through what it does: a store query names every id."""
+        ids = self.article_ids or []
+        if len(ids) <= size:
+            yield self
+            return
+        for start in range(0, len(ids), size):
+            yield dataclasses.replace(self, article_ids=ids[start : start + size])
 
     @staticmethod
     def columns(articles: Sequence[ArticleRef]) -> dict[str, np.ndarray]:

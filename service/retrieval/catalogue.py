@@ -11,13 +11,13 @@ import threading
 import numpy as np
 
 from service.domain import ArticleFilter, Store, StoredArticle
-from service.retrieval.following import StoreFollower
+from service.retrieval.following import ArticleChanges, FollowerStatus, StoreFollower
 
 
 class ArticleCatalogue:
     def __init__(self, store: Store):
         self._store = store
-        self._follower = StoreFollower(store)
+        self._follower = StoreFollower(store, name="article catalogue")
         self._lock = threading.Lock()
         self._fingerprints: dict[str, str] = {}
         self._columns = ArticleFilter.columns([])
@@ -34,13 +34,16 @@ class ArticleCatalogue:
             ids = [str(i) for i in self._columns["article_id"][order[offset : offset + limit]]]
         return len(order), self._store.articles(ids)
 
+    def status(self) -> FollowerStatus:
+        return self._follower.status()
+
     def _catch_up(self) -> None:
-        changes = self._follower.changes(self._fingerprints)
-        if changes is None:
-            return
+        self._follower.catch_up(self._fingerprints, self._apply)
+
+    def _apply(self, changes: ArticleChanges) -> None:
+        arriving = self._store.articles(list(changes.arriving))  # read first: may fail
         leaving = set(changes.gone) | set(changes.arriving)
         keep = ~np.isin(self._columns["article_id"], list(leaving))
-        arriving = self._store.articles(list(changes.arriving))
         added = ArticleFilter.columns([a.ref for a in arriving])
         self._columns = {k: np.concatenate([v[keep], added[k]]) for k, v in self._columns.items()}
         for article_id in changes.gone:

@@ -6,17 +6,36 @@ later look reads only the store's change log since the previous one and compares
 it names, so its cost follows the size of the change, not of the archive. A change counts once
 its entry is logged; the store logs after it writes, so a half-written article is not seen.
 
+A look counts as made only once the index has applied what it found (`StoreFollower.catch_up`):
+when reading the arriving passages or applying them fails, the next look finds the same changes
+again. Before, the look was recorded first, and a catch-up that failed on a bulk ingest left
+those articles out of the keyword index until a restart, with no error after the first.
+
 Entries are stamped with their writer's clock. Each look reads from `CLOCK_SKEW_S` before the
 previous look by this machine's clock, and skips entries it already applied, so writers on
 other machines whose clocks differ by less than that are never missed.
 """
 
+import datetime as dt
+import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from service.domain import Store
+from service.domain import Store, StoreUnavailable
 
 CLOCK_SKEW_S = 300
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Look:
+    """Where a look leaves the follower once its changes are applied."""
+
+    revision: str
+    at_us: int
+    applied: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -27,37 +46,87 @@ class ArticleChanges:
     """New or changed articles, with their stored fingerprints."""
     everything: bool
     """The comparison covered every article (the first look)."""
+    look: _Look = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FollowerStatus:
+    """How far an index beside the store has followed it, for /health."""
+
+    name: str
+    revision: str | None
+    """The store revision whose changes the index holds; None before its first look."""
+    catching_up: bool
+    """Applying changes now."""
+    error: str | None
+    """Why the last catch-up failed; None once one succeeds."""
+    failed_at: str | None
 
 
 class StoreFollower:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, name: str):
         self._store = store
-        self._revision: str | None = None
-        self._looked_at_us: int | None = None
-        self._applied: set[str] = set()
+        self._name = name
+        self._look: _Look | None = None
+        self._catching_up = False
+        self._error: str | None = None
+        self._failed_at: str | None = None
 
-    def changes(self, held: dict[str, str]) -> ArticleChanges | None:
-        """What differs between the store and `held` (article id -> fingerprint); None when
-        the store has not changed since the last look."""
+    def catch_up(self, held: dict[str, str], apply: Callable[[ArticleChanges], None]) -> None:
+        """Hand `apply` what differs between the store and `held` (article id -> fingerprint),
+        if anything does. A failure is logged and kept for `status`, not raised: the index
+        answers with what it holds, and the next call finds the same changes again."""
+        self._catching_up = True
+        try:
+            changes = self._changes(held)
+            if changes is not None:
+                apply(changes)
+                self._look = changes.look
+            self._error = self._failed_at = None
+        except Exception as error:  # whatever failed, the changes stay to be applied
+            log.warning(
+                "%s: catching up with the store failed (%s); will try again",
+                self._name,
+                error,
+                exc_info=not isinstance(error, StoreUnavailable),  # no trace for the expected
+            )
+            self._error = f"{type(error).__name__}: {error}"
+            self._failed_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        finally:
+            self._catching_up = False
+
+    def status(self) -> FollowerStatus:
+        return FollowerStatus(
+            name=self._name,
+            revision=self._look.revision if self._look else None,
+            catching_up=self._catching_up,
+            error=self._error,
+            failed_at=self._failed_at,
+        )
+
+    def _changes(self, held: dict[str, str]) -> ArticleChanges | None:
         revision = self._store.revision()
-        if revision == self._revision:
+        last = self._look
+        if last is not None and revision == last.revision:
             return None
         now_us = time.time_ns() // 1000
         skew_us = CLOCK_SKEW_S * 1_000_000
-        since_us = now_us - skew_us if self._looked_at_us is None else self._looked_at_us - skew_us
+        since_us = now_us - skew_us if last is None else last.at_us - skew_us
         # The log is read first: whatever is logged after this look is read by the next one.
-        log = self._store.changes_since(since_us)
-        if self._looked_at_us is None:
+        log_entries = self._store.changes_since(since_us)
+        if last is None:
             stored = self._store.all_fingerprints()
             scope = set(held) | set(stored)
         else:
-            scope = {a for c in log if c.id not in self._applied for a in c.article_ids}
+            scope = {a for c in log_entries if c.id not in last.applied for a in c.article_ids}
             stored = self._store.fingerprints(sorted(scope)) if scope else {}
-        found = ArticleChanges(
+        return ArticleChanges(
             gone=[a for a in scope if a in held and stored.get(a) != held[a]],
             arriving={a: f for a, f in stored.items() if held.get(a) != f},
-            everything=self._looked_at_us is None,
+            everything=last is None,
+            look=_Look(
+                revision,
+                now_us,
+                frozenset(c.id for c in log_entries if c.at_us >= now_us - skew_us),
+            ),
         )
-        self._revision, self._looked_at_us = revision, now_us
-        self._applied = {c.id for c in log if c.at_us >= now_us - skew_us}
-        return found

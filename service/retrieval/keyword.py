@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from service.domain import ArticleFilter, Store, StoredPassage
-from service.retrieval.following import StoreFollower
+from service.retrieval.following import ArticleChanges, FollowerStatus, StoreFollower
 from service.text import terms, terms_of
 
 K1, B = 1.5, 0.75
@@ -81,7 +81,7 @@ class KeywordIndex:
         self._store = store
         self._path = path
         self._lock = threading.Lock()
-        self._follower = StoreFollower(store)
+        self._follower = StoreFollower(store, name="keyword index")
         self._saved_at = -SAVE_EVERY_S  # never: the first change is saved
         self._vocabulary: dict[str, int] = {}
         self._rows = _Rows.of([], [])
@@ -150,20 +150,26 @@ class KeywordIndex:
             self._pending_matrix = sparse.csc_matrix((counts, (rows, columns)), shape=shape)
         return self._pending_matrix
 
+    def status(self) -> FollowerStatus:
+        return self._follower.status()
+
     def _catch_up(self) -> None:
         held = {article_id: held for article_id, (held, _) in self._articles.items()}
-        changes = self._follower.changes(held)
-        if changes is None:
-            return
-        for article_id in changes.gone:
-            self._rows.live[self._articles.pop(article_id)[1]] = False
+        self._follower.catch_up(held, self._apply)
+
+    def _apply(self, changes: ArticleChanges) -> None:
+        # Read first: if reading fails, the index is left as it was.
+        records = []
         if changes.arriving:
             # A first build reads every passage (without vectors); later ones the changed.
             records = (
                 self._store.all_passages()
-                if changes.everything and not held
+                if changes.everything and not self._articles
                 else self._store.passages_of(list(changes.arriving))
             )
+        for article_id in changes.gone:
+            self._rows.live[self._articles.pop(article_id)[1]] = False
+        if changes.arriving:
             arriving = [r for r in records if r.passage.article_id in changes.arriving]
             self._add(arriving, changes.arriving)
         if changes.gone or changes.arriving:

@@ -6,32 +6,60 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 
 from service.api.access import admin
 from service.api.deps import ComponentsDep
-from service.api.schemas import WatchIn, WatchItemOut, WatchOut
+from service.api.schemas import (
+    WatchCreatedOut,
+    WatchIn,
+    WatchItemOut,
+    WatchOut,
+    WatchSecretOut,
+)
 from service.components import Components
 from service.domain import Watch
 from service.watches import UnknownWatch
+from service.webhooks import WebhookRefused
 
 router = APIRouter(prefix="/watches", tags=["watches"])
 NOT_FOUND = {404: {"description": "No such watch."}}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Depends(admin)])
-def create_watch(body: WatchIn, components: ComponentsDep) -> WatchOut:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, dependencies=[Depends(admin)],
+    responses={422: {"description": "A bad request, or a webhook that may not point there."}},
+)  # fmt: skip
+def create_watch(body: WatchIn, components: ComponentsDep) -> WatchCreatedOut:
     """Watch a topic: articles stored from now on that answer it become its items."""
     webhook = str(body.webhook) if body.webhook else None
-    watch = components.watches.create(body.topic, sources=body.sources or (), webhook=webhook)
-    return WatchOut.of(watch)
+    try:
+        watch, secret = components.watches.create(
+            body.topic, sources=body.sources or (), webhook=webhook
+        )
+    except WebhookRefused as refused:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(refused)) from None
+    return WatchCreatedOut.of_new(watch, secret)
+
+
+@router.post(
+    "/{watch_id}/secret", dependencies=[Depends(admin)],
+    responses={**NOT_FOUND, 409: {"description": "The watch has no webhook."}},
+)  # fmt: skip
+def rotate_secret(watch_id: str, components: ComponentsDep) -> WatchSecretOut:
+    """A new signing secret for the watch's webhook; the old one signs no more deliveries."""
+    try:
+        return WatchSecretOut(id=watch_id, secret=components.watches.new_secret(watch_id))
+    except UnknownWatch:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no watch with id {watch_id!r}") from None
+    except WebhookRefused as refused:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(refused)) from None
 
 
 @router.get("")
 def list_watches(components: ComponentsDep) -> list[WatchOut]:
-    deliveries = components.watches.deliveries
-    return [WatchOut.of(w, deliveries.get(w.id)) for w in components.store.watches()]
+    return [WatchOut.of(w) for w in components.store.watches()]
 
 
 @router.get("/{watch_id}", responses=NOT_FOUND)
 def get_watch(watch_id: str, components: ComponentsDep) -> WatchOut:
-    return WatchOut.of(_watch(components, watch_id), components.watches.deliveries.get(watch_id))
+    return WatchOut.of(_watch(components, watch_id))
 
 
 @router.delete(
