@@ -9,7 +9,7 @@ empty store, then N passages of real news text (bench/scale.py's `fill`: random 
 model is not run) are written, as a bulk ingest would, and the two catch up: the time each
 took, whether it failed, and how many of the new passages / articles each holds after a
 second look (what a user's next search and listing would see). Figures go to
-bench/results/catch_up.json.
+bench/results/catch_up-<sizes>.json.
 """
 
 import argparse
@@ -89,7 +89,8 @@ def main() -> None:
             results["runs"].append(run)
             print(json.dumps(run), flush=True)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "catch_up.json").write_text(json.dumps(results, indent=2) + "\n")
+    named = "-".join(str(size) for size in args.sizes)
+    (RESULTS / f"catch_up-{named}.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":
