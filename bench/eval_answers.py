@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/eval_answers.py [--before /tmp/newsdesk-before] [--split test]
         [--squad-questions N] [--archive bench/results/soak-index-sentences] [--skip-squad]
-        [--skip-latency]
+        [--skip-latency] [--skip-quiz]
 
 Three parts, each with this checkout's pipeline and, with --before, another checkout's
 (`git worktree add /tmp/newsdesk-before <commit>`) in a process of its own, same run:
@@ -13,7 +13,13 @@ Three parts, each with this checkout's pipeline and, with --before, another chec
    answer against the gold strings.
 2. SQuAD 2.0 (its dev half in ../shared/data; even-numbered questions with `--split dev`,
    odd-numbered ones with `test`): answered/abstained accuracy and containment.
-3. Finding at archive scale (`--archive`, an index of all of bbc_news and
+3. Quiz questions (RealTime QA, written by newsroom quiz editors about 2022 news:
+   ../shared/data/realtimeqa_questions/dev.jsonl, every one answerable, some statements with a
+   blank), each asked with its quiz week as a date filter over an index of the
+   realtimeqa_articles dated within any question's week (1,421 articles). Halves by a hash of
+   the id (`quiz_half`), fixed before any tuning. Answered, answers holding the gold answer,
+   short answers equal to it. `--skip-quiz` leaves it out.
+4. Finding at archive scale (`--archive`, an index of all of bbc_news and
    realtimeqa_articles): hit@1/5 and MRR of the article each news question was written from,
    and of any article judged to answer it (`also_answered_by`), with score fusion (as
    shipped) and with reciprocal rank fusion, next to
@@ -31,6 +37,7 @@ intervals over the draw of questions. Figures go to bench/results/eval_answers_<
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -52,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared/data"
 RESULTS = ROOT / "bench/results"
 QUESTIONS = ROOT / "bench/questions/news.jsonl"
+QUIZ = DATA / "realtimeqa_questions/dev.jsonl"
 PLOT = ROOT / "docs/answers/threshold-sweep.png"
 HITS_K = 10
 
@@ -108,6 +116,16 @@ def worker(job: dict) -> None:
             else None,
         }
 
+    def filtered(question: dict) -> ArticleFilter:
+        """The question's date filter (a quiz week), if it has one."""
+        filters = question.get("filters") or {}
+        return ArticleFilter(
+            date_from=dt.date.fromisoformat(filters["date_from"])
+            if "date_from" in filters
+            else None,
+            date_to=dt.date.fromisoformat(filters["date_to"]) if "date_to" in filters else None,
+        )
+
     def all_features(components, question: str, passages) -> dict | None:
         """Every feature of the reading: what bench/fit_answerability.py fits on."""
         if not passages:
@@ -128,17 +146,10 @@ def worker(job: dict) -> None:
         spread = job["news_questions"]
         if job["latency"]:
             out["latency_cold"] = ask_latency(TestClient, create_app, settings, components, spread)
-        rows = []
-        for question in job["news_questions"]:
-            filters = question.get("filters") or {}
-            selection = ArticleFilter(
-                date_from=dt.date.fromisoformat(filters["date_from"])
-                if "date_from" in filters
-                else None,
-                date_to=dt.date.fromisoformat(filters["date_to"]) if "date_to" in filters else None,
-            )
-            rows.append(answer_row(components, question, selection))
-        out["news"] = rows
+        out["news"] = [
+            answer_row(components, question, filtered(question))
+            for question in job["news_questions"]
+        ]
         if job["latency"]:
             out["latency_warm"] = ask_latency(TestClient, create_app, settings, components, spread)
 
@@ -150,6 +161,16 @@ def worker(job: dict) -> None:
             out["squad"] = [
                 answer_row(components, question, ArticleFilter())
                 for question in job["squad_questions"]
+            ]
+
+        if job["quiz_questions"]:
+            settings = load_settings(index_path=Path(workdir) / "quiz")
+            components = build_components(settings, embedder=components.embedder)
+            components.ingestor.ingest(articles(job["quiz_articles"], max_bytes))
+            components.keyword.refresh()
+            out["quiz"] = [
+                answer_row(components, question, filtered(question))
+                for question in job["quiz_questions"]
             ]
     Path(job["out"]).write_text(json.dumps(out))
 
@@ -274,6 +295,33 @@ def squad_metrics(questions: list[dict], rows: list[dict]) -> dict:
             sum(holds_gold(by_id[q["id"]]["short_answer"], q["answers"]) for q in with_short),
             len(with_short),
         ),
+    }
+
+
+def quiz_half(question: dict) -> str:
+    """A quiz question's half: by a hash of its id, so the split needs no list kept."""
+    return "dev" if int(hashlib.sha256(question["id"].encode()).hexdigest(), 16) % 2 else "test"
+
+
+def quiz_metrics(questions: list[dict], rows: list[dict]) -> dict:
+    """Every quiz question is answerable: how many are answered, and with the answer."""
+    by_id = {row["id"]: row for row in rows}
+    answered = [q for q in questions if by_id[q["id"]]["grounded"]]
+    holding = [q for q in answered if holds_gold(by_id[q["id"]]["text"], [q["answer"]])]
+    with_short = [q for q in answered if by_id[q["id"]]["short_answer"]]
+    equal = [q for q in with_short if equals_gold(by_id[q["id"]]["short_answer"], [q["answer"]])]
+    return {
+        "questions": len(questions),
+        "answerable_answered": rate(len(answered), len(questions)),
+        "answered_holding_gold": rate(len(holding), len(answered)),
+        "answerable_answered_with_gold": rate(len(holding), len(questions)),
+        "short_answers": len(with_short),
+        "short_answer_equals_gold": rate(len(equal), len(with_short)),
+        "intervals": {
+            "answerable_answered": interval(len(answered), len(questions)),
+            "answered_holding_gold": interval(len(holding), len(answered)),
+            "short_answer_equals_gold": interval(len(equal), len(with_short)),
+        },
     }
 
 
@@ -447,6 +495,7 @@ def main() -> None:
     parser.add_argument("--split", default="test", choices=["dev", "test"])
     parser.add_argument("--squad-questions", type=int, default=None, help="the first N only")
     parser.add_argument("--skip-squad", action="store_true")
+    parser.add_argument("--skip-quiz", action="store_true")
     parser.add_argument(
         "--skip-latency", action="store_true", help="no /ask timing (slow with an LLM)"
     )
@@ -482,7 +531,20 @@ def main() -> None:
         half = slice(0, None, 2) if args.split == "dev" else slice(1, None, 2)
         squad_questions = read_jsonl(squad / "qa.jsonl")[half][: args.squad_questions]
         squad_paragraphs = read_jsonl(squad / "paragraphs.jsonl")
+    quiz_questions: list[dict] = []
+    quiz_articles: list[dict] = []
+    if not args.skip_quiz:
+        quiz = read_jsonl(QUIZ)
+        quiz_questions = [q for q in quiz if quiz_half(q) == args.split]
+        weeks = {(q["filters"]["date_from"], q["filters"]["date_to"]) for q in quiz}
+        quiz_articles = [
+            record
+            for record in read_jsonl(DATA / "realtimeqa_articles/articles.jsonl")
+            if record.get("date") and any(start <= record["date"] <= end for start, end in weeks)
+        ]
     job = {
+        "quiz_articles": quiz_articles,
+        "quiz_questions": quiz_questions,
         "news_articles": [everything[a] for a in news_ids],
         "news_questions": questions,
         "squad_paragraphs": squad_paragraphs,
@@ -504,6 +566,7 @@ def main() -> None:
         "pipelines": {name: str(tree) for name, tree in pipelines.items()},
         "news": {},
         "squad": {},
+        "quiz": {},
         "latency": {},
         "sweep": {},
     }
@@ -517,6 +580,8 @@ def main() -> None:
         results["sweep"][name] = sweep(questions, reply["news"])
         if squad_questions:
             results["squad"][name] = squad_metrics(squad_questions, reply["squad"])
+        if "quiz" in reply:  # a checkout from before the quiz part asks none
+            results["quiz"][name] = quiz_metrics(quiz_questions, reply["quiz"])
     operating = {
         name: {
             "answered": results["news"][name]["answerable_answered"],

@@ -10,12 +10,12 @@ import pytest
 from chromadb.errors import InternalError
 from fastapi.testclient import TestClient
 
-from service import store as chroma_store
 from service import watches as watches_module
 from service.api.app import create_app
 from service.components import Components, build_components
 from service.domain import Article, ArticleFilter, IndexedArticle, Passage, Store
 from service.embedding import Embedder
+from service.store import base as store_base
 from tests.test_briefing import STORY_BEFORE
 from tests.test_retrieval import ingest_records
 
@@ -87,7 +87,7 @@ def assert_found_by_their_words(client: TestClient, components: Components, ids:
 
 def test_every_store_read_goes_in_pieces(components: Components, monkeypatch):
     """With pieces of 3, each read asks Chroma for at most 3 records and still returns all."""
-    monkeypatch.setattr(chroma_store, "READ_PIECE", 3)
+    monkeypatch.setattr(store_base, "READ_PIECE", 3)
     ids = bulk_write(components.store, 4, components.embedder)
     passage_ids = [f"{a}#{n:05d}" for a in ids for n in range(PASSAGES_EACH)]
     asked: list[int] = []

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import Stemmer
 
-from service import store as store_module
 from service.components import Components, build_components
 from service.domain import ArticleFilter
 from service.retrieval import KeywordIndex, following, keyword
 from service.retrieval.keyword import K1, B
+from service.store import changes as store_changes
 from service.text import terms, terms_of
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE
 from tests.test_retrieval import ingest_records
@@ -161,7 +161,7 @@ def test_a_writer_whose_clock_is_behind_is_not_missed(
     index.refresh()
     real_time_ns = time.time_ns
     behind = real_time_ns() - (following.CLOCK_SKEW_S - 60) * 10**9
-    monkeypatch.setattr(store_module.time, "time_ns", lambda: behind)
+    monkeypatch.setattr(store_changes.time, "time_ns", lambda: behind)
     ingest_records(seeded, AIRSHIP)  # logged as if four minutes ago
-    monkeypatch.setattr(store_module.time, "time_ns", real_time_ns)
+    monkeypatch.setattr(store_changes.time, "time_ns", real_time_ns)
     assert index.search("zeppelin", limit=5, selection=EVERYTHING)[0][0] == "airship#00000"
