@@ -153,25 +153,18 @@ def worker(job: dict) -> None:
         if job["latency"]:
             out["latency_warm"] = ask_latency(TestClient, create_app, settings, components, spread)
 
-        if job["squad_questions"]:
-            settings = load_settings(index_path=Path(workdir) / "squad")
-            components = build_components(settings, embedder=components.embedder)
-            components.ingestor.ingest(articles(job["squad_paragraphs"], max_bytes))
-            components.keyword.refresh()
-            out["squad"] = [
-                answer_row(components, question, ArticleFilter())
-                for question in job["squad_questions"]
-            ]
+        def asked_over(name: str, records: list[dict], questions: list[dict]) -> list[dict]:
+            """Each question, with its date filter, over a fresh index of these records."""
+            index = load_settings(index_path=Path(workdir) / name)
+            fresh = build_components(index, embedder=components.embedder)
+            fresh.ingestor.ingest(articles(records, max_bytes))
+            fresh.keyword.refresh()
+            return [answer_row(fresh, question, filtered(question)) for question in questions]
 
+        if job["squad_questions"]:
+            out["squad"] = asked_over("squad", job["squad_paragraphs"], job["squad_questions"])
         if job["quiz_questions"]:
-            settings = load_settings(index_path=Path(workdir) / "quiz")
-            components = build_components(settings, embedder=components.embedder)
-            components.ingestor.ingest(articles(job["quiz_articles"], max_bytes))
-            components.keyword.refresh()
-            out["quiz"] = [
-                answer_row(components, question, filtered(question))
-                for question in job["quiz_questions"]
-            ]
+            out["quiz"] = asked_over("quiz", job["quiz_articles"], job["quiz_questions"])
     Path(job["out"]).write_text(json.dumps(out))
 
 
