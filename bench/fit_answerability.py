@@ -14,7 +14,7 @@ rule it replaces (the best sentence score alone, its threshold chosen the same w
 scored on the development half with 5-fold cross-validation so neither is scored on the rows
 it was fitted on (the rates averaged over 10 shufflings of the folds). The features shipped
 (--features) were chosen by that cross-validated balanced accuracy on the news half;
-docs/answers/README.md says how in each round. With --write,
+how in each round of issue 11: `git show 7c73b9c:docs/answers/README.md`. With --write,
 service/answering/answerability.json gets the weights.
 """
 
