@@ -69,6 +69,14 @@ class StoreSettings(_Section):
         pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
         description="Prefix of the Chroma collection names (<prefix>_articles, <prefix>_passages).",
     )
+    follow_interval_s: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds between two looks of the server at the store, bringing the keyword "
+        "index and the article list in step with what this or another process wrote, so a "
+        "search after a bulk ingest does not pay for it; 0: only when a search or listing "
+        "needs them.",
+    )
 
 
 class EmbeddingSettings(_Section):

@@ -32,7 +32,9 @@ def embedder() -> SerialEmbedder:
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in ("NEWSDESK_CHROMA_URL", "NEWSDESK_INDEX_PATH"):
         monkeypatch.delenv(name, raising=False)
-    return load_settings(index_path=tmp_path / "index")
+    # No background following in tests that look at when the indexes catch up; those of the
+    # following thread set it (tests/test_bulk_catch_up.py).
+    return load_settings(index_path=tmp_path / "index", follow_interval_s=0)
 
 
 @pytest.fixture
@@ -102,7 +104,9 @@ def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
 @pytest.fixture
 def server_settings(chroma: ChromaServer, tmp_path: Path, monkeypatch) -> Settings:
     monkeypatch.delenv("NEWSDESK_INDEX_PATH", raising=False)
-    return load_settings(chroma_url=chroma.url, index_path=tmp_path / "unused-local-index")
+    return load_settings(
+        chroma_url=chroma.url, index_path=tmp_path / "unused-local-index", follow_interval_s=0
+    )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 store reads that fail once while an index catches up, retried rather than lost."""
 
 import string
+import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -144,6 +145,24 @@ def test_a_replica_catches_up_with_a_bulk_write_through_a_chroma_server(
         assert client.post("/search", json={"query": "news"}).status_code == 200
         ids = bulk_write(writer.store, BULK_ARTICLES, writer.embedder)
         assert_found_by_their_words(client, replica, ids)
+
+
+def test_the_server_follows_the_store_in_the_background(settings, components):
+    """A bulk write by another process (here straight into the store), and no search: the
+    server's following thread brings the keyword index and the article list in step."""
+    following = settings.replace(follow_interval_s=0.2)
+    with TestClient(create_app(following, components=components)) as client:
+        ids = bulk_write(components.store, 300, components.embedder)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            health = client.get("/health").json()
+            if not any(f["behind"] or f["catching_up"] for f in health["followers"]):
+                break
+            time.sleep(0.2)
+        revisions = {f["revision"] for f in health["followers"]}
+        assert revisions == {health["store_revision"]}, health
+        assert components.keyword.status().revision == health["store_revision"]
+        assert_found_by_their_words(client, components, ids)
 
 
 class FailingOnce:

@@ -24,6 +24,7 @@ from service.api.routes import articles, ask, brief, health, openai_compatible, 
 from service.components import Components, build_components
 from service.domain import StoreUnavailable
 from service.mcp_server import newsdesk_mcp
+from service.retrieval.following import Following
 from service.settings import Settings
 from service.watching import FeedPoller, feed_watcher
 
@@ -57,8 +58,13 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         poller = FeedPoller(feed_watcher(app.state.components, feeds)) if feeds else None
         if poller:
             poller.start()
+        following = _following(app.state.components, settings.store.follow_interval_s)
+        if following:
+            following.start()
         async with mcp.session_manager.run():
             yield
+        if following:
+            following.stop()
         if poller:
             poller.stop()
         # The watched topics are checked against what was stored before the process ends.
@@ -110,6 +116,14 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Newsdesk API")
 
     return app
+
+
+def _following(components: Components, interval_s: float) -> Following | None:
+    if not interval_s:
+        return None
+    return Following(
+        [components.keyword.refresh, components.catalogue.refresh], interval_s=interval_s
+    )
 
 
 def _store_unavailable(request: Request, error: Exception) -> JSONResponse:

@@ -34,6 +34,11 @@ class ArticleCatalogue:
             ids = [str(i) for i in self._columns["article_id"][order[offset : offset + limit]]]
         return len(order), self._store.articles(ids)
 
+    def refresh(self) -> None:
+        """Bring the catalogue in step with the store now, rather than at the next listing."""
+        with self._lock:
+            self._catch_up()
+
     def status(self) -> FollowerStatus:
         return self._follower.status()
 
