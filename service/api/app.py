@@ -47,9 +47,11 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.components = components or build_components(settings)
-        # Build the keyword index and warm up now rather than during the first question.
+        # Build the keyword index and the article list, and warm up, now rather than during
+        # the first question.
         try:
             app.state.components.keyword.refresh()
+            app.state.components.catalogue.refresh()
             app.state.components.pipeline.warm_up()
         except StoreUnavailable as error:
             # Serve anyway: requests get 503 until the store is back, then work by themselves.
