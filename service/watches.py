@@ -8,9 +8,9 @@ extractive answerer, asked the topic about that article alone, finds a sentence 
 (the threshold of a grounded answer). A webhook that fails is tried again after
 `webhook_backoff_s`, doubling, `webhook_retries` times; how the last delivery went is kept with
 the watch in the store, for `GET /watches/{id}`. Where a webhook may point and how deliveries
-are signed: `service.webhooks`. A check that fails (the store
-could not be read) is tried again `CHECK_ATTEMPTS` times in all, so a passing fault loses no
-item; a check that still fails is logged and reported by /health."""
+are signed: `service.webhooks`. A check that fails (the store could not be read) is tried
+`CHECK_ATTEMPTS` times in all, so a passing fault loses no item; a check that still fails is
+logged and reported by /health."""
 
 import dataclasses
 import datetime as dt
