@@ -156,17 +156,23 @@ class SecretBox:
     def _key_from_file(self) -> bytes:
         if not self._key_file.exists():
             self._key_file.parent.mkdir(parents=True, exist_ok=True)
-            try:  # O_EXCL: of two processes making it at once, one writes and both read it
-                made = os.open(self._key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            made = self._key_file.with_name(f"{self._key_file.name}.{os.getpid()}")
+            with os.fdopen(
+                os.open(made, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb"
+            ) as new:
+                new.write(Fernet.generate_key())
+            try:  # a link is put in place whole and never replaces: of two processes, one wins
+                os.link(made, self._key_file)
             except FileExistsError:
                 pass
-            else:
-                with os.fdopen(made, "wb") as key_file:
-                    key_file.write(Fernet.generate_key())
+            finally:
+                made.unlink()
         return self._key_file.read_bytes().strip()
 
 
-def post(url: str, body: bytes, *, rules: AddressRules, secret: str | None, timeout_s: float):
+def post(
+    url: str, body: bytes, *, rules: AddressRules, secret: str | None, timeout_s: float
+) -> httpx.Response:
     """POST the JSON body to the URL's checked address, signed when there is a secret; the
     response, or `WebhookRefused`, or httpx's errors (a 3xx, 4xx or 5xx among them)."""
     address = rules.address_for(url)

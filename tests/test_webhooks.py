@@ -8,12 +8,13 @@ import json
 import time
 
 import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
 from service import webhooks
 from service.api.app import create_app
 from service.components import build_components
-from service.webhooks import AddressRules, WebhookRefused
+from service.webhooks import AddressRules, SecretBox, WebhookRefused
 from tests.processes import Hook
 from tests.test_briefing import STORY_AFTER, STORY_BEFORE
 from tests.test_watches import FERRY
@@ -66,6 +67,16 @@ def test_the_setting_allows_hosts_and_networks():
         rules.address_for("https://10.2.0.1/hook")
     with pytest.raises(WebhookRefused, match="http or https"):
         rules.address_for("file:///etc/passwd")
+
+
+def test_secrets_are_sealed_under_a_private_key_kept_in_a_file(tmp_path):
+    key_file = tmp_path / "index" / "webhook-secrets.key"
+    sealed = SecretBox(None, key_file).seal("whsec_x")
+    assert "whsec_x" not in sealed and key_file.stat().st_mode & 0o777 == 0o600
+    assert SecretBox(None, key_file).open(sealed) == "whsec_x", "a restart reads the same key"
+    assert [p.name for p in key_file.parent.iterdir()] == [key_file.name]
+    with pytest.raises(WebhookRefused, match="another key"):
+        SecretBox(Fernet.generate_key().decode(), key_file).open(sealed)
 
 
 @pytest.fixture
