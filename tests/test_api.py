@@ -158,10 +158,10 @@ def test_health_and_docs(client: TestClient):
 def test_start_up_pays_for_the_first_question(seeded: Components, settings: Settings):
     """The server warms up before it serves: the warm-up question went the whole way through
     retrieval and reading at start, so asking it now encodes nothing new."""
-    assert seeded.sentence_vectors.encoded == 0
+    assert seeded.sentence_vectors.computed == 0
     with TestClient(create_app(settings, components=seeded)) as client:
-        warmed = seeded.sentence_vectors.encoded
+        warmed = seeded.sentence_vectors.computed
         assert warmed >= 1
         response = client.post("/ask", json={"question": WARM_UP_QUESTION})
         assert response.status_code == 200
-        assert seeded.sentence_vectors.encoded == warmed
+        assert seeded.sentence_vectors.computed == warmed

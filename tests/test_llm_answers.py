@@ -121,6 +121,21 @@ def test_a_supported_answer_without_the_asked_for_number_is_not_passed_off(llm_c
     assert "10 million" in answer["answer"], "the extractive answer has the number"
 
 
+def test_an_answer_naming_no_one_does_not_answer_who(llm_client):
+    # "Who": the answer must name a person (a PERSON entity the question does not name),
+    # found by the same parse as the reading's candidates.
+    def reply(request):
+        n = number_of(request, "led by senior foreign policy official")
+        return streamed_completion(
+            f"A Chinese delegation was led by a senior foreign policy official [{n}]."
+        )
+
+    answer = ask(llm_client, "Who led the Chinese delegation to Alaska?", reply)
+    assert answer["mode"] == "extractive"
+    assert "the LLM's answer holds no person, which the question asks for" in answer["warnings"]
+    assert answer["short_answer"]["text"] == "Yang Jiechi"
+
+
 def test_an_answer_of_the_asked_for_type_stands(llm_client):
     def reply(request):
         n = number_of(request, "10 million initial doses")

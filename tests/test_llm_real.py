@@ -11,10 +11,13 @@ import httpx
 import pytest
 
 from service.answering import ABSTENTION
-from service.answering.answer_types import expected_answer_type, holds_answer_type
+from service.answering.candidates import holds_asked_type
+from service.answering.question import analysed
 from service.api.app import create_app
 from service.components import build_components
 from service.loading import load_paths
+from service.parsing import load_parser
+from service.text import sentences
 from tests.conftest import BLINKEN_ARTICLE
 from tests.llama_server import start_llama_server
 from tests.test_llm_answers import parse_events
@@ -56,10 +59,11 @@ def assert_sound(answer: dict, question: str) -> None:
         assert citation["passage_id"] == passage["passage_id"]
         assert citation["quote"] in passage["text"]
     if answer["mode"] == "llm":
-        kind = expected_answer_type(question)
-        if answer["grounded"] and kind:
+        parser = load_parser(None)
+        asked = analysed(parser.parse([question])[0])
+        if answer["grounded"] and asked.kind:
             text = re.sub(r"\[\d+\]", "", answer["answer"])
-            assert holds_answer_type(text, kind, question), answer
+            assert holds_asked_type(parser.parse(sentences(text)), asked), answer
         assert "passage" not in answer["answer"].lower(), "no sentence about the passages"
     else:
         assert "extractive answer given instead" in answer["warnings"], answer["warnings"]

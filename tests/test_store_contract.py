@@ -42,7 +42,11 @@ FILTERS = [
 def store(request, components: Components, seeds_dir: Path) -> Store:
     store = components.store if request.param == "chroma" else InMemoryStore()
     ingestor = Ingestor(
-        store=store, embedder=components.embedder, splitter=components.splitter, batch_articles=8
+        store=store,
+        embedder=components.embedder,
+        parser=components.sentence_parses.parser,
+        splitter=components.splitter,
+        batch_articles=8,
     )
     assert ingestor.ingest(load_paths([seeds_dir], max_bytes=1_000_000)).new == 3
     assert ingestor.ingest([article_from_record(UNDATED, max_bytes=1_000)]).new == 1
@@ -168,3 +172,15 @@ def test_watches_and_their_items_are_kept_and_removed_together(store: Store):
     assert store.delete_watch("w1") is True
     assert store.delete_watch("w1") is False
     assert store.watches() == [second] and store.watch_items("w1", limit=10) == []
+
+
+def test_each_passage_keeps_the_parses_of_its_sentences(store: Store, components: Components):
+    passages = store.passages_of([BLINKEN_ARTICLE])
+    texts = {p.passage.id: p.passage.text for p in passages}
+    kept = store.sentence_parses(texts | {"missing#00000": "Nothing here."})
+    assert set(kept) == set(texts)
+    parser = components.sentence_parses.parser
+    for pid, text in texts.items():
+        assert kept[pid] == parser.parse(sentences(text))
+    store.delete(BLINKEN_ARTICLE)
+    assert store.sentence_parses(texts) == {}

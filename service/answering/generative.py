@@ -33,7 +33,7 @@ class GenerativeAnswerer:
     def draft(
         self, question: str, passages: Sequence[RetrievedPassage], reading: Reading
     ) -> Iterator[str]:
-        system, user = self.messages(question, passages, kind=reading.kind)
+        system, user = self.messages(question, passages, kind=reading.asked.kind)
         produced = False
         try:
             for piece in self._chat.stream(system=system, user=user):

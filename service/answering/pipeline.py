@@ -8,7 +8,6 @@ sentences, and after an LLM fault the draft restarts with the extractive answer.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from service.answering.answer_types import holds_answer_type
 from service.answering.citations import CitationChecker, is_abstention, without_markers
 from service.answering.extractive import not_said, related_sentences
 from service.answering.fallback import Drafters
@@ -16,7 +15,6 @@ from service.answering.models import Answer, Answerer, AnswerError
 from service.answering.reading import Reader, Reading
 from service.domain import ArticleFilter, RetrievedPassage
 from service.retrieval import Retriever
-from service.text import names
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,7 @@ class AskPipeline:
                 yield Delta(piece, restart=replacing and index == 0)
             draft = "".join(pieces)
             answer = self._checker.check(draft, passages, mode=answerer.mode)
-            problem = _unusable(question, draft, answer, reading)
+            problem = self._unusable(draft, answer, reading)
             if problem and answerer is self.answerers.llm:
                 raise AnswerError(problem, warnings=[*answer.warnings, problem])
             self._complete(answer, question, draft, reading, passages)
@@ -142,24 +140,26 @@ class AskPipeline:
                 checked = self._checker.check(near, passages, mode=self.answerers.extractive.mode)
                 answer.related = checked.citations
 
+    def _unusable(self, draft: str, answer: Answer, reading: Reading) -> str | None:
+        """Why a checked LLM answer cannot stand (the extractive answer stands in), or None.
 
-def _unusable(question: str, draft: str, answer: Answer, reading: Reading) -> str | None:
-    """Why a checked LLM answer cannot stand (the extractive answer stands in), or None.
-
-    An answer is more than supported sentences. It must be about what was asked: the names in
-    the question (one may be missing when it has three or more) occur in the answer or the
-    passages it cites. And when the question asks for a number, a date, a person, a place or a
-    name, the answer must hold one that the question did not already say."""
-    if not answer.grounded:
-        return None if is_abstention(draft) else "the LLM's answer had no supported sentence"
-    text = without_markers(answer.text)
-    cited = " ".join(
-        [text, *(f"{c.passage.article.title or ''} {c.passage.text}" for c in answer.citations)]
-    )
-    asked = names(question)
-    missing = [name for name in asked if name.lower() not in cited.lower()]
-    if len(missing) > (1 if len(asked) >= 3 else 0):
-        return f"the LLM's answer is not about {', '.join(missing)}, which the question asks about"
-    if reading.kind and not holds_answer_type(text, reading.kind, question):
-        return f"the LLM's answer holds no {reading.kind}, which the question asks for"
-    return None
+        An answer is more than supported sentences. It must be about what was asked: the
+        names in the question (one may be missing when it has three or more) occur in the
+        answer or the passages it cites. And when the question asks for a number, a date, a
+        person, a place or a name, the answer must hold one that the question did not
+        already say, found as the reading finds them in passages."""
+        if not answer.grounded:
+            return None if is_abstention(draft) else "the LLM's answer had no supported sentence"
+        text = without_markers(answer.text)
+        cited = " ".join(
+            [text, *(f"{c.passage.article.title or ''} {c.passage.text}" for c in answer.citations)]
+        )
+        asked = reading.asked
+        missing = [name for name in asked.names if name.lower() not in cited.lower()]
+        if len(missing) > (1 if len(asked.names) >= 3 else 0):
+            return (
+                f"the LLM's answer is not about {', '.join(missing)}, which the question asks about"
+            )
+        if asked.kind and not self.reader.holds_asked_type(text, asked):
+            return f"the LLM's answer holds no {asked.kind}, which the question asks for"
+        return None

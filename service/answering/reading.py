@@ -7,12 +7,14 @@ short answer in it, and whether the passages answer the question at all.
    next sentence of the same article ("... warned of disaster." "Herve Gaymard, the finance
    minister, said ..."). So a sentence also scores `ReadingWeights.neighbour` times the score of its
    best neighbour in the article (the spans say which sentences touch).
-3. When the question asks for a type of answer (`answer_types`), only a sentence holding a
-   candidate of that type can answer; in the best of them, the candidate that fits the type
-   best and stands nearest the question's words is the short answer.
+3. The question is read from its parse (`question`): what kind of answer it asks for, the
+   noun it asks about, its verb. When it asks for a kind, only a sentence holding a candidate
+   of that kind (`candidates`: its named entities of the kind) can answer; the candidate that
+   scores best with its sentence, by its type and its place in the sentence's dependency
+   tree (in the slot of the question's verb, on the noun asked about), is the short answer.
 4. Whether the passages answer at all is `Answerability`'s call, on a few features of that
-   reading: scores, whether a candidate of the asked type was found, how many of the question's
-   names and other words the answer's neighbourhood holds.
+   reading: scores, the candidate's fit and place, how many of the question's names and other
+   words the answer's neighbourhood holds.
 """
 
 import itertools
@@ -25,17 +27,23 @@ from pathlib import Path
 
 import numpy as np
 
-from service.answering.answer_types import (
-    MAX_FIT,
+from service.answering.candidates import (
+    MAX_SCORE,
     Candidate,
     candidates,
-    expected_answer_type,
+    holds_asked_type,
+    listed,
 )
+from service.answering.question import AskedQuestion, analysed
 from service.domain import RetrievedPassage
+from service.domain.parse import ParsedSentence
 from service.embedding import SentenceVectors
-from service.text import candidate_sentences, names, term_overlap, terms
+from service.parsing import SentenceParses
+from service.text import candidate_sentences, sentences, term_overlap, terms
 
 OVERLAP_WEIGHT = 0.3
+# The features that, all at 1, say a candidate fills the question's slot (`Answerability`).
+SLOT_FILLED = ("candidate_slot", "candidate_fit", "sentence_names_held")
 WINDOW_CHARACTERS = 300
 MODEL_PATH = Path(__file__).with_name("answerability.json")
 
@@ -74,8 +82,8 @@ class ReadSentence:
 
 @dataclass(frozen=True)
 class Reading:
-    kind: str | None
-    """What the question asks for (`answer_types.KINDS`), or None."""
+    asked: AskedQuestion
+    """What the question asks for, read from its parse."""
     sentences: list[ReadSentence]
     """Best first: the answer sentence (holding the short answer, if any) leads."""
     short_answer: ShortAnswer | None
@@ -117,40 +125,49 @@ class Answerability:
     @property
     def reads(self) -> set[str]:
         """The features its decisions read."""
-        return {*self.weights, "best_score"}
+        return {*self.weights, *SLOT_FILLED, "best_score"}
 
     def decide(self, kind: str | None, features: dict[str, float]) -> tuple[float | None, bool]:
-        """(the probability that the passages answer, when the model decides; answered)."""
+        """(the probability that the passages answer, when the model decides; answered).
+        A candidate of the asked kind in the slot of the question's verb, in a sentence
+        holding every name the question says, answers whatever the model's probability: on
+        the development halves this answered 1-2 points more of every writer's questions and
+        abstained as often on the news near-misses (docs/answers/README.md)."""
         if kind is None:
             return None, features["best_score"] >= self.untyped_min_score
         logit = self.intercept + sum(w * features[name] for name, w in self.weights.items())
         probability = 1 / (1 + math.exp(-logit))
-        return probability, probability >= self.threshold
+        slot_filled = all(features[name] >= 1.0 for name in SLOT_FILLED)
+        return probability, probability >= self.threshold or slot_filled
 
 
 @dataclass(frozen=True)
 class ReadingWeights:
-    """How the answer is chosen, on the development half (bench/tune_reading.py). Weights of
-    0.8 and 1.0 put a gold answer in two more of its 79 answers, but made the answerability
-    model worse (cross-validated balanced accuracy 0.78 against 0.81), so these stay."""
+    """How the answer is chosen, on the development halves (bench/tune_reading.py)."""
 
     neighbour: float = 0.9
     """A sentence scores at least this times its best neighbour's score."""
-    candidate: float = 0.5
-    """A candidate's fit to the asked type counts this much next to its sentence's score.
-    (Nearness to the question's words in the sentence, tried as well, did not help.)"""
+    candidate: float = 0.2
+    """A candidate's score (`candidates.Candidate.score`) counts this much next to its
+    sentence's score (0.2 to 1.0 tried on the three writers' development halves)."""
 
 
 class Reader:
     def __init__(
         self,
         vectors: SentenceVectors,
+        parses: SentenceParses,
         answerability: Answerability,
         weights: ReadingWeights = ReadingWeights(),
     ):
         self._vectors = vectors
+        self._parses = parses
         self._answerability = answerability
         self._weights = weights
+
+    def analyse(self, question: str) -> AskedQuestion:
+        """What the question asks, from its parse (remembered with the sentences')."""
+        return analysed(self._parses.of([question])[0])
 
     def read(
         self,
@@ -161,13 +178,16 @@ class Reader:
         """`features`: any to compute beyond those answerability reads (the benchmarks that
         fit it ask for all of FEATURES)."""
         wanted = self._answerability.reads.union(features)
-        kind = expected_answer_type(question)
+        asked = self.analyse(question)
         found = self._scored(question, passages)
         if not found:
-            return Reading(kind, [], None, dict.fromkeys(wanted, 0.0), 0.0, False)
+            return Reading(asked, [], None, dict.fromkeys(wanted, 0.0), 0.0, False)
         own_best = max(found, key=lambda s: s.score)
         short, candidate = None, None
-        typed = self._best_typed(found, kind, question) if kind else None
+        # The parses are read only for a question of a narrow kind: only its answer and its
+        # answerability read them.
+        parses = self._parses_of(found, passages) if asked.kind else {}
+        typed = self._best_typed(found, asked, parses) if asked.kind else None
         if typed:
             chosen, candidate = typed
             at = passages[chosen.passage_number - 1].start + chosen.start
@@ -176,11 +196,16 @@ class Reader:
             )
         else:
             chosen = own_best
-        evidence = _Evidence(question, kind, chosen, candidate, found, passages)
+        evidence = _Evidence(asked, chosen, candidate, parses, found, passages)
         computed = {name: FEATURES[name](evidence) for name in FEATURES if name in wanted}
-        confidence, answered = self._answerability.decide(kind, computed)
+        confidence, answered = self._answerability.decide(asked.kind, computed)
         ordered = [chosen, *sorted((s for s in found if s is not chosen), key=lambda s: -s.score)]
-        return Reading(kind, ordered, short, computed, confidence, answered)
+        return Reading(asked, ordered, short, computed, confidence, answered)
+
+    def holds_asked_type(self, text: str, asked: AskedQuestion) -> bool:
+        """Whether the text (an LLM's answer) holds a phrase of the kind the question asks
+        for that the question did not already say, by the same reading as the passages'."""
+        return holds_asked_type(self._parses.of(sentences(text)), asked)
 
     def _scored(self, question: str, passages: Sequence[RetrievedPassage]) -> list[ReadSentence]:
         """Every whole sentence of the passages once (passages overlap), with its scores."""
@@ -230,30 +255,36 @@ class Reader:
         ]
 
     def _best_typed(
-        self, found: list[ReadSentence], kind: str, question: str
+        self,
+        found: list[ReadSentence],
+        asked: AskedQuestion,
+        parses: dict[str, ParsedSentence],
     ) -> tuple[ReadSentence, Candidate] | None:
-        """The sentence and candidate with the best sentence score + weighted fit. Sentences
-        are tried best score first, and no further once even the highest fit could not win:
-        finding candidates was half the cost of a reading (bench/load.py)."""
+        """The sentence and candidate with the best sentence score + weighted candidate score.
+        Sentences are tried best score first, and no further once even the highest candidate
+        score could not win."""
         best: tuple[float, int, ReadSentence, Candidate] | None = None
         for index in sorted(range(len(found)), key=lambda i: -found[i].context):
             sentence = found[index]
-            if best and sentence.context + self._weights.candidate * MAX_FIT < best[0]:
+            if best and sentence.context + self._weights.candidate * MAX_SCORE < best[0]:
                 break
-            candidate = self._best_candidate(sentence, kind, question)
-            if candidate is None:
+            options = candidates(parses[sentence.text], asked)
+            if not options:
                 continue
-            total = sentence.context + self._weights.candidate * candidate.fit
+            candidate = max(options, key=lambda c: c.score)
+            if asked.focus_plural:
+                candidate = listed(parses[sentence.text], candidate, options)
+            total = sentence.context + self._weights.candidate * candidate.score
             # Ties go to the sentence that comes first, as a plain max over them would.
             if best is None or (total, -index) > (best[0], -best[1]):
                 best = (total, index, sentence, candidate)
         return (best[2], best[3]) if best else None
 
-    @staticmethod
-    def _best_candidate(sentence: ReadSentence, kind: str, question: str) -> Candidate | None:
-        """The sentence's candidate that fits the asked type best."""
-        found = candidates(sentence.text, kind, question)
-        return max(found, key=lambda candidate: candidate.fit) if found else None
+    def _parses_of(
+        self, found: list[ReadSentence], passages: Sequence[RetrievedPassage]
+    ) -> dict[str, ParsedSentence]:
+        texts = [s.text for s in found]
+        return dict(zip(texts, self._parses.of(texts, passages=passages), strict=True))
 
 
 class _Evidence:
@@ -262,22 +293,24 @@ class _Evidence:
 
     def __init__(
         self,
-        question: str,
-        kind: str | None,
+        asked: AskedQuestion,
         chosen: ReadSentence,
         candidate: Candidate | None,
+        parses: dict[str, ParsedSentence],
         found: list[ReadSentence],
         passages: Sequence[RetrievedPassage],
     ):
-        self.question, self.kind, self.chosen = question, kind, chosen
+        self.asked, self.kind, self.chosen, self.parses = asked, asked.kind, chosen, parses
+        self.parse = parses.get(chosen.text)
         self.candidate, self.found, self.passages = candidate, found, passages
         self.candidate_fit = candidate.fit if candidate else 0.0
 
     @cached_property
     def article(self) -> str:
         """The answer's article as retrieved: its headline, its date ("15 March 2021": a
-        question's "in March 2021" is about the date the text itself seldom repeats) and its
-        passages."""
+        question's "in March 2021" is about the date the text itself seldom repeats), its
+        passages, and the lemmas of its parsed sentences (the question's "speak" is in
+        "spoke", which its stemmed terms do not match)."""
         chosen = self.chosen
         about = self.passages[chosen.passage_number - 1].article
         return " ".join(
@@ -285,6 +318,12 @@ class _Evidence:
                 about.title or "",
                 f"{about.date:%d %B %Y}" if about.date else "",
                 *(p.text for p in self.passages if p.article.article_id == chosen.article_id),
+                *(
+                    token.lemma
+                    for s in self.found
+                    if s.article_id == chosen.article_id and s.text in self.parses
+                    for token in self.parses[s.text].tokens
+                ),
             ]
         )
 
@@ -303,15 +342,24 @@ class _Evidence:
 
     @cached_property
     def question_terms(self) -> set[str]:
-        return set(terms(self.question))
+        return set(terms(self.asked.text))
 
     @cached_property
     def name_terms(self) -> set[str]:
-        return {term for name in names(self.question) for term in terms(name)}
+        return {term for name in self.asked.names for term in terms(name)}
 
     @cached_property
     def other_terms(self) -> set[str]:
         return self.question_terms - self.name_terms
+
+    @cached_property
+    def sentence_lemmas_held(self) -> float:
+        """The share of the question's content words whose lemma the answer sentence holds
+        ("spoke" holds "speak", which its stemmed terms do not)."""
+        wanted = self.asked.content_lemmas
+        if not wanted or self.parse is None:
+            return 0.0
+        return len(wanted & {t.lemma.lower() for t in self.parse.tokens}) / len(wanted)
 
     def held(self, asked: set[str], text: str) -> float:
         """The share of `asked` terms in `text`; 1 when nothing of the kind is asked."""
@@ -335,4 +383,10 @@ FEATURES: dict[str, Callable[[_Evidence], float]] = {
     "sentence_names_held": lambda e: e.held(e.name_terms, e.chosen.text),
     "sentence_other_terms_held": lambda e: e.held(e.other_terms, e.chosen.text),
     "top_similarity": lambda e: max(p.similarity for p in e.passages),
+    # Where the candidate stands in its sentence's tree (`candidates`).
+    "candidate_focus": lambda e: e.candidate.focus if e.candidate else 0.0,
+    "candidate_slot": lambda e: e.candidate.slot if e.candidate else 0.0,
+    "candidate_near": lambda e: e.candidate.near if e.candidate else 0.0,
+    "candidate_score": lambda e: e.candidate.score if e.candidate else 0.0,
+    "sentence_lemmas_held": lambda e: e.sentence_lemmas_held,
 }

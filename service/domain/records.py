@@ -12,6 +12,8 @@ from typing import Literal
 
 import numpy as np
 
+from service.domain.parse import ParsedSentence
+
 
 @dataclass(frozen=True)
 class Article:
@@ -80,8 +82,8 @@ class IndexedArticle:
     """An article ready to write: its passages, their vectors, and its content fingerprint.
 
     `sentence_vectors` holds, for each passage, one row per sentence of its text
-    (`service.text.sentences`): the answerer and the citation check read them instead of
-    encoding sentences while a question waits.
+    (`service.text.sentences`), and `sentence_parses` one parse per sentence: the reading step
+    and the citation check read them instead of encoding and parsing while a question waits.
     """
 
     article: Article
@@ -89,6 +91,8 @@ class IndexedArticle:
     passages: list[Passage]
     vectors: np.ndarray
     sentence_vectors: list[np.ndarray]
+    sentence_parses: list[list[ParsedSentence]] | None = None
+    """None: not parsed (records written without the parser); read, they are parsed then."""
 
 
 @dataclass(frozen=True)

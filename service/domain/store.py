@@ -3,12 +3,13 @@
 `service.store.ChromaStore` is the real one; tests also run a small in-memory one.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from service.domain.parse import ParsedSentence
 from service.domain.records import (
     IndexedArticle,
     StoredArticle,
@@ -95,6 +96,11 @@ class Store(Protocol):
     def sentence_vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored sentence vectors of each of these passages that has them, one row per
         sentence of its text."""
+        ...
+
+    def sentence_parses(self, texts: Mapping[str, str]) -> dict[str, list[ParsedSentence]]:
+        """The stored parses of each of these passages (id: its text) that has them, one per
+        sentence of its text (passages stored before parses were kept have none)."""
         ...
 
     def passages_of(self, article_ids: Sequence[str]) -> list[StoredPassage]:

@@ -9,9 +9,11 @@ function would try to download a model), and two more:
   deleted first: it marks the article as complete, so an interrupted write leaves at worst
   passages without an article, which the next write of that article clears.
 - `<prefix>_sentences`: one record per passage holding the vectors of its sentences (float16,
-  base64, in metadata; the record's own vector is a placeholder). Kept out of the passages'
-  metadata, which the keyword index reads whole, and out of a vector index, which would hold
-  every sentence in memory. Written before the passages and deleted with them.
+  base64, in metadata; the record's own vector is a placeholder) and their parses (compact
+  JSON, compressed: `service.domain.parse.packed_parses`; records written before parses
+  were kept have none). Kept out of the passages' metadata, which the keyword index reads
+  whole, and out of a vector index, which would hold every sentence in memory. Written
+  before the passages and deleted with them.
 - `<prefix>_meta`: the `revision` record, whose value changes with every write and delete, so
   anything kept beside the store (the keyword index, in every replica) can tell cheaply
   whether it is stale; and the change log, one record per write or delete naming its

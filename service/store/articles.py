@@ -10,6 +10,7 @@ from service.domain import (
     IndexedArticle,
     StoredArticle,
 )
+from service.domain.parse import packed_parses
 from service.store.base import reaching_store
 from service.store.changes import ChangeLog
 from service.store.convert import (
@@ -54,19 +55,25 @@ class ArticleRecords(ChangeLog):
             self._passages.delete(where={"article_id": {"$in": ids}})
             self._sentences.delete(where={"article_id": {"$in": ids}})
         sentences = [
-            (item.article.id, passage.id, vectors)
+            (item.article.id, passage.id, vectors, parses)
             for item in items
-            for passage, vectors in zip(item.passages, item.sentence_vectors, strict=True)
+            for passage, vectors, parses in zip(
+                item.passages,
+                item.sentence_vectors,
+                item.sentence_parses or [None] * len(item.passages),
+                strict=True,
+            )
         ]
         # Upserts: ingest workers given overlapping input may write one article at once, and
         # Chroma's add would silently keep whichever passage record came first.
         for batch in self._pieces(sentences):
             self._sentences.upsert(
-                ids=[pid for _, pid, _ in batch],
+                ids=[pid for _, pid, _, _ in batch],
                 embeddings=[[1.0]] * len(batch),
                 metadatas=[
                     {"article_id": article_id, "rows": len(vectors), "vectors": packed(vectors)}
-                    for article_id, _, vectors in batch
+                    | ({"parses": packed_parses(parses)} if parses is not None else {})
+                    for article_id, _, vectors, parses in batch
                 ],
             )
         passages = [

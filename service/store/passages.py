@@ -1,7 +1,7 @@
 """Passages read: by id, by article, nearest to a vector, and their sentence vectors
 (`<prefix>_passages`, `<prefix>_sentences`)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -9,12 +9,14 @@ from service.domain import (
     ArticleFilter,
     StoredPassage,
 )
+from service.domain.parse import ParsedSentence, unpacked_parses
 from service.store.base import ChromaBase, reaching_store
 from service.store.convert import (
     stored_passages,
     unpacked,
     where,
 )
+from service.text import sentences
 
 
 class PassageReads(ChromaBase):
@@ -74,6 +76,16 @@ class PassageReads(ChromaBase):
             pid: unpacked(meta["vectors"], meta["rows"])
             for page in self._read(self._sentences, ["metadatas"], ids=passage_ids)
             for pid, meta in zip(page["ids"], page["metadatas"], strict=True)
+        }
+
+    @reaching_store
+    def sentence_parses(self, texts: Mapping[str, str]) -> dict[str, list[ParsedSentence]]:
+        """The stored parses of each of these passages (id: text) that has them."""
+        return {
+            pid: unpacked_parses(meta["parses"], sentences(texts[pid]))
+            for page in self._read(self._sentences, ["metadatas"], ids=list(texts))
+            for pid, meta in zip(page["ids"], page["metadatas"], strict=True)
+            if "parses" in meta
         }
 
     @reaching_store
