@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/eval_answers.py [--before /tmp/newsdesk-before] [--split test]
         [--squad-questions N] [--archive bench/results/soak-index-sentences] [--skip-squad]
-        [--skip-latency] [--skip-quiz]
+        [--skip-latency] [--skip-quiz] [--kept-indexes bench/results/reading-indexes]
 
 Three parts, each with this checkout's pipeline and, with --before, another checkout's
 (`git worktree add /tmp/newsdesk-before <commit>`) in a process of its own, same run:
@@ -136,11 +136,15 @@ def worker(job: dict) -> None:
 
     out: dict = {}
     with tempfile.TemporaryDirectory() as workdir:
-        settings = load_settings(index_path=Path(workdir) / "news")
+        # With --kept-indexes, every pipeline reads the indexes bench/tune_reading.py made
+        # (same articles, same passages) and ingests nothing.
+        indexes = Path(job["kept_indexes"] or workdir)
+        settings = load_settings(index_path=indexes / "news")
         components = build_components(settings)
         max_bytes = settings.ingestion.max_article_bytes
-        seeds = [a for a in load_paths([ROOT / "seeds"], max_bytes=max_bytes)]
-        components.ingestor.ingest(seeds + articles(job["news_articles"], max_bytes))
+        if not job["kept_indexes"]:
+            seeds = [a for a in load_paths([ROOT / "seeds"], max_bytes=max_bytes)]
+            components.ingestor.ingest(seeds + articles(job["news_articles"], max_bytes))
         components.keyword.refresh()
 
         spread = job["news_questions"]
@@ -155,9 +159,10 @@ def worker(job: dict) -> None:
 
         def asked_over(name: str, records: list[dict], questions: list[dict]) -> list[dict]:
             """Each question, with its date filter, over a fresh index of these records."""
-            index = load_settings(index_path=Path(workdir) / name)
+            index = load_settings(index_path=indexes / name)
             fresh = build_components(index, embedder=components.embedder)
-            fresh.ingestor.ingest(articles(records, max_bytes))
+            if not job["kept_indexes"]:
+                fresh.ingestor.ingest(articles(records, max_bytes))
             fresh.keyword.refresh()
             return [answer_row(fresh, question, filtered(question)) for question in questions]
 
@@ -492,6 +497,11 @@ def main() -> None:
     parser.add_argument(
         "--skip-latency", action="store_true", help="no /ask timing (slow with an LLM)"
     )
+    parser.add_argument(
+        "--kept-indexes",
+        type=Path,
+        help="read the indexes bench/tune_reading.py keeps (bench/results/reading-indexes)",
+    )
     parser.add_argument("--archive", type=Path, help="index of all bbc_news + realtimeqa")
     parser.add_argument(
         "--archive-only", action="store_true", help="the archive part alone, added to the results"
@@ -543,6 +553,7 @@ def main() -> None:
         "squad_paragraphs": squad_paragraphs,
         "squad_questions": squad_questions,
         "latency": not args.skip_latency,
+        "kept_indexes": str(args.kept_indexes.resolve()) if args.kept_indexes else None,
     }
     pipelines = {"now": ROOT, **({"before": args.before} if args.before else {})}
     started = time.perf_counter()

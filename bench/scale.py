@@ -7,7 +7,9 @@ N passages of
 real news text, cut from ../shared/data's bbc_news and realtimeqa_articles by the service's own
 splitter (articles repeated under new ids until there are N passages), each with a random unit
 vector and random sentence vectors: everything measured here reads and indexes text and
-metadata, never the model, so the model is not run.
+metadata, never the model, so the model is not run. Nor is the parser at fill time: the
+passages have no stored parses, as in an index made before parses were kept, so a typed
+question's first reading of a sentence parses it (then it is cached).
 
 On the largest, in one process, the keyword index as it was (bm25s built from every passage
 whenever the store changed, and at every start) beside the one that applies changes and is
