@@ -60,8 +60,12 @@ class SpacyParser:
         self._lock = threading.Lock()
 
     def parse(self, texts: Sequence[str]) -> list[ParsedSentence]:
-        with self._lock:
-            docs = list(self._nlp.pipe(texts, batch_size=BATCH_SIZE))
+        # The lock is taken a batch at a time, so a question's parse waits for at most one
+        # batch of an ingest's, not for all of it.
+        docs = []
+        for start in range(0, len(texts), BATCH_SIZE):
+            with self._lock:
+                docs += self._nlp.pipe(texts[start : start + BATCH_SIZE], batch_size=BATCH_SIZE)
         return [
             ParsedSentence(
                 text,

@@ -179,7 +179,9 @@ def _number_part(
     return start, end
 
 
-def _entity_fit(sentence: ParsedSentence, start: int, end: int, label: str, asked) -> float:
+def _entity_fit(
+    sentence: ParsedSentence, start: int, end: int, label: str, asked: AskedQuestion
+) -> float:
     """How well a named entity's label fits what is asked; 0 when it does not."""
     kind, text = asked.kind, sentence.text[start:end]
     if kind == "number":

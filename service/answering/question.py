@@ -93,7 +93,6 @@ _WH_WORDS = _lemmas("who whom whose what which when where why how")
 class AskedQuestion:
     """A question as the reading step uses it."""
 
-    text: str
     parse: ParsedSentence
     kind: str | None
     """One of KINDS, or None (why, how, what did X say: anything may answer)."""
@@ -107,6 +106,10 @@ class AskedQuestion:
     """The word after "how": "many", "much", "long"..."""
     asked_tokens: frozenset[int]
     """The question's own tokens that stand for the answer (the wh-phrase or the blank)."""
+
+    @property
+    def text(self) -> str:
+        return self.parse.text
 
     @cached_property
     def content_lemmas(self) -> frozenset[str]:
@@ -213,7 +216,6 @@ def analysed(parse: ParsedSentence) -> AskedQuestion:
     if anchor is not None:
         predicate = _predicate_of(parse, anchor)
     return AskedQuestion(
-        parse.text,
         parse,
         kind,
         focus,
@@ -237,13 +239,8 @@ def _wh_word(parse: ParsedSentence) -> int | None:
     ]
     if not found:
         return None
-    last_sentence = [i for i in found if _sentence_of(parse, i) == _sentence_of(parse, found[-1])]
+    last_sentence = [i for i in found if parse.sentence_root(i) == parse.sentence_root(found[-1])]
     return last_sentence[0]
-
-
-def _sentence_of(parse: ParsedSentence, index: int) -> int:
-    """The root of the token's sentence (a question may hold a sentence of context first)."""
-    return next(iter([*parse.ancestors(index)][-1:]), index)
 
 
 def _blank(parse: ParsedSentence) -> int | None:
@@ -289,11 +286,11 @@ def _focus_of(parse: ParsedSentence, wh: int) -> int | None:
 
 def _object_before(parse: ParsedSentence, wh: int) -> int | None:
     """The object of the sentence before the question's: what "it" stands for."""
-    root = _sentence_of(parse, wh)
+    root = parse.sentence_root(wh)
     earlier = [
         i
         for i, t in enumerate(parse.tokens)
-        if i < wh and t.dep in {"dobj", "attr"} and _sentence_of(parse, i) != root
+        if i < wh and t.dep in {"dobj", "attr"} and parse.sentence_root(i) != root
     ]
     return earlier[-1] if earlier else None
 

@@ -183,11 +183,12 @@ class Reader:
         if not found:
             return Reading(asked, [], None, dict.fromkeys(wanted, 0.0), 0.0, False)
         own_best = max(found, key=lambda s: s.score)
-        short, candidate = None, None
+        short, candidate, parses, typed = None, None, {}, None
         # The parses are read only for a question of a narrow kind: only its answer and its
         # answerability read them.
-        parses = self._parses_of(found, passages) if asked.kind else {}
-        typed = self._best_typed(found, asked, parses) if asked.kind else None
+        if asked.kind:
+            parses = self._parses_of(found, passages)
+            typed = self._best_typed(found, asked, parses)
         if typed:
             chosen, candidate = typed
             at = passages[chosen.passage_number - 1].start + chosen.start

@@ -62,12 +62,7 @@ class ParsedSentence:
     def root_of(self, tokens: range) -> int:
         """The token of the range whose head is outside it (the phrase's head word)."""
         return next(
-            (
-                i
-                for i in tokens
-                if not (tokens.start <= self.tokens[i].head < tokens.stop)
-                or self.tokens[i].head == i
-            ),
+            (i for i in tokens if self.tokens[i].head not in tokens or self.tokens[i].head == i),
             tokens.start,
         )
 
@@ -75,6 +70,11 @@ class ParsedSentence:
         while self.tokens[index].head != index:
             index = self.tokens[index].head
             yield index
+
+    def sentence_root(self, index: int) -> int:
+        """The root of the token's sentence (a text may hold several: a question after a
+        sentence of context)."""
+        return [index, *self.ancestors(index)][-1]
 
     def distance(self, a: int, b: int) -> int:
         """Edges between two tokens in the dependency tree."""
