@@ -7,9 +7,9 @@ N passages of
 real news text, cut from ../shared/data's bbc_news and realtimeqa_articles by the service's own
 splitter (articles repeated under new ids until there are N passages), each with a random unit
 vector and random sentence vectors: everything measured here reads and indexes text and
-metadata, never the model, so the model is not run. Nor is the parser at fill time: the
-passages have no stored parses, as in an index made before parses were kept, so a typed
-question's first reading of a sentence parses it (then it is cached).
+metadata, never the model, so the model is not run. The parser is: each sentence's parse is
+stored as ingest stores it (an article's copies share its parses), since the reading step and
+the citation check read them.
 
 On the largest, in one process, the keyword index as it was (bm25s built from every passage
 whenever the store changed, and at every start) beside the one that applies changes and is
@@ -19,7 +19,8 @@ saved:
 - the memory the index holds (tracemalloc);
 and a page of GET /articles: every article read and sorted (before) beside the catalogue
 (now). Then `newsdesk serve` on each index (and on the largest through `chroma run` too):
-start to ready, and one client asking each question as /search and extractive /ask in turn.
+start to ready, one client asking each question as /search and extractive /ask in turn, then
+checking five-sentence paragraphs (/verify).
 Figures go to bench/results/scale.json, /ask and /search p95 against size to scale.png.
 """
 
@@ -48,11 +49,13 @@ import matplotlib.pyplot as plt
 
 from service.components import open_store, passage_splitter
 from service.domain import Article, ArticleFilter, IndexedArticle, Passage
+from service.domain.parse import ParsedSentence
 from service.embedding import SentenceTransformerEmbedder
 from service.loading import load_paths
+from service.parsing import load_parser
 from service.retrieval import ArticleCatalogue, KeywordIndex
 from service.settings import load_settings
-from service.text import sentences
+from service.text import sentence_spans, sentences
 
 QUERY = "central bank interest rates inflation"
 EVERYTHING = ArticleFilter()
@@ -74,6 +77,8 @@ def fill(settings, passages_wanted: int) -> None:
         settings, SentenceTransformerEmbedder(None, batch_size=1, threads=None)
     ).split
     articles = [a for a in load_paths(CORPORA, max_bytes=1_000_000) if isinstance(a, Article)]
+    parser = load_parser(settings.parsing.parser_model)
+    parsed: dict[str, list[list[ParsedSentence]]] = {}
     generator = np.random.default_rng(7)
     written, batch = 0, []
     for copy in itertools.count():
@@ -82,6 +87,8 @@ def fill(settings, passages_wanted: int) -> None:
                 break
             renamed = Article(**(vars(article) | {"id": f"{article.id}~{copy}"}))
             passages = split(renamed)
+            if article.id not in parsed:
+                parsed[article.id] = [parser.parse(sentences(p.text)) for p in passages]
             batch.append(
                 IndexedArticle(
                     renamed,
@@ -89,6 +96,7 @@ def fill(settings, passages_wanted: int) -> None:
                     passages,
                     unit_rows(generator, len(passages)),
                     [unit_rows(generator, len(sentences(p.text))) for p in passages],
+                    parsed[article.id],
                 )
             )
             written += len(passages)
@@ -251,15 +259,17 @@ def measure_one_client(args: argparse.Namespace, sizes: list[int], results: dict
     added to `results` and written out."""
     indexes = {size: RESULTS / f"scale-{size}" for size in sizes}
     questions = questions_from_titles(args.questions)
+    paragraphs = paragraphs_of_articles(args.questions)
     results["one_client"] = {
-        f"local {size}": one_client(index_path, questions) for size, index_path in indexes.items()
+        f"local {size}": one_client(index_path, questions, paragraphs)
+        for size, index_path in indexes.items()
     }
     results["one_client"][f"chroma server {sizes[-1]}"] = one_client(
-        indexes[sizes[-1]], questions, chroma_server=True
+        indexes[sizes[-1]], questions, paragraphs, chroma_server=True
     )
     if args.real_index:
         results["one_client"][f"local, real vectors: {args.real_index}"] = one_client(
-            args.real_index, questions
+            args.real_index, questions, paragraphs
         )
     RESULTS.mkdir(exist_ok=True)
     name = "scale-one-client.json" if args.one_client_only else "scale.json"
@@ -276,9 +286,22 @@ def questions_from_titles(count: int) -> list[str]:
     return titles[:: max(1, len(titles) // count)][:count]
 
 
-def one_client(index_path: Path, questions: list[str], *, chroma_server: bool = False) -> dict:
+def paragraphs_of_articles(count: int) -> list[str]:
+    """Five-sentence paragraphs to check (/verify): the opening sentences of articles."""
+    texts = [json.loads(line)["text"] for line in CORPORA[1].open()]
+    found = []
+    for text in texts[:: max(1, len(texts) // count)]:
+        spans = sentence_spans(text)
+        if len(spans) >= 5:
+            found.append(text[spans[0][0] : spans[4][1]])
+    return found[:count]
+
+
+def one_client(
+    index_path: Path, questions: list[str], paragraphs: list[str], *, chroma_server: bool = False
+) -> dict:
     """Start to ready, then each question as /search and as extractive /ask, one at a time
-    (the first after start counted)."""
+    (the first after start counted); then each five-sentence paragraph checked (/verify)."""
     chroma = None
     settings: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as replica_dir:
@@ -304,7 +327,11 @@ def one_client(index_path: Path, questions: list[str], *, chroma_server: bool = 
         started = time.perf_counter()
         server, url, _ = serve(index_path, **settings)
         ready_s = time.perf_counter() - started
-        timings: dict[str, list[float]] = {"/search": [], "/ask": []}
+        timings: dict[str, list[float]] = {
+            "/search": [],
+            "/ask": [],
+            "/verify": [],
+        }
         try:
             with httpx.Client(base_url=url, timeout=120) as http:
                 for question in questions:
@@ -313,6 +340,10 @@ def one_client(index_path: Path, questions: list[str], *, chroma_server: bool = 
                         response = http.post(path, json={field: question})
                         response.raise_for_status()
                         timings[path].append(time.perf_counter() - began)
+                for paragraph in paragraphs:
+                    began = time.perf_counter()
+                    http.post("/verify", json={"text": paragraph}).raise_for_status()
+                    timings["/verify"].append(time.perf_counter() - began)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -8,6 +8,7 @@ question (the reply says so).
 """
 
 import argparse
+import collections
 import contextlib
 import datetime as dt
 import itertools
@@ -27,7 +28,7 @@ from service.settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:  # the components (and the model) are loaded only by commands that use them
     from service.components import Components
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE, EXIT_NOT_ANSWERED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE, EXIT_NOT_ANSWERED, EXIT_NOT_SUPPORTED = range(6)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,6 +220,35 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return answered
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import ValidationError
+
+    from service.api import plain_text
+    from service.api.schemas import VerifyIn, VerifyOut
+    from service.components import build_components
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+        body = VerifyIn(text=text, k=args.k)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"newsdesk: cannot read {args.file}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as error:
+        print(f"newsdesk: {error.errors()[0]['msg']}", file=sys.stderr)
+        return EXIT_USAGE
+    check = build_components(settings).verifier.verify(
+        body.text, k=body.k, selection=_selection(args)
+    )
+    supported = EXIT_OK if check.supported else EXIT_NOT_SUPPORTED
+    if args.json:
+        _print_json(VerifyOut.of(check))
+        return supported
+    print(plain_text.text_check(check))
+    counts = collections.Counter(sentence.verdict for sentence in check.sentences)
+    print(", ".join(f"{n} {verdict}" for verdict, n in counts.items()), file=sys.stderr)
+    return supported
 
 
 def _brief(args: argparse.Namespace, settings: Settings) -> int:
@@ -465,6 +495,19 @@ def _parser() -> argparse.ArgumentParser:
     _add_filters(ask)
     _add_json(ask)
     ask.set_defaults(run=_ask)
+
+    verify = verbs.add_parser(
+        "verify",
+        help="check a text against the articles, sentence by sentence "
+        "(exit code 5 when a sentence is not supported)",
+    )
+    verify.add_argument("file", help="a text file, or - for standard input")
+    verify.add_argument(
+        "-k", type=_at_least(1), default=5, help="passages retrieved per sentence (default 5)"
+    )
+    _add_filters(verify)
+    _add_json(verify)
+    verify.set_defaults(run=_verify)
 
     brief = verbs.add_parser("brief", help="a cited briefing on a period (and topic)")
     brief.add_argument("--topic")

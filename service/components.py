@@ -1,5 +1,6 @@
 """The long-lived parts of the service, built once from settings by the CLI or the app."""
 
+import dataclasses
 from dataclasses import dataclass
 
 from service.answering import (
@@ -11,6 +12,7 @@ from service.answering import (
 )
 from service.answering.conversation import LLMRewriter, QuestionRewriter, RuleRewriter
 from service.answering.reading import Answerability, Reader
+from service.answering.suggestions import QuestionSuggester
 from service.briefing import (
     BriefingPipeline,
     ExtractiveSummarizer,
@@ -33,6 +35,8 @@ from service.prompts import PromptLibrary
 from service.retrieval import ArticleCatalogue, KeywordIndex, Retriever
 from service.settings import LLMSettings, Settings, SettingsError
 from service.store import ChromaStore, client_factory
+from service.verifying.support import SupportChecker, SupportModel
+from service.verifying.verifier import TextVerifier
 from service.watches import WatchDesk
 from service.webhooks import SecretBox
 
@@ -54,6 +58,8 @@ class Components:
     briefing: BriefingPipeline
     timeline: TimelinePipeline
     watches: WatchDesk
+    verifier: TextVerifier
+    suggester: QuestionSuggester
 
 
 def open_store(settings: Settings) -> ChromaStore:
@@ -100,7 +106,13 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         parser, capacity=settings.parsing.parse_cache_size, stored=store.sentence_parses
     )
     retriever = Retriever(store=store, vectors=vectors, keyword=keyword, config=settings.retrieval)
-    checker = CitationChecker(vectors, settings.answering)
+    support_model = SupportModel.load()
+    if settings.answering.citation_min_support is not None:
+        support_model = dataclasses.replace(
+            support_model, threshold=settings.answering.citation_min_support
+        )
+    support = SupportChecker(vectors, parses, support_model)
+    checker = CitationChecker(support)
     chat = _chat_model(settings.llm)
     prompts = PromptLibrary(settings.llm.prompts_dir)
     answerability = Answerability.load()
@@ -147,6 +159,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         store=store, retriever=retriever, pipeline=pipeline, settings=settings.web, secrets=secrets
     )
     ingestor.listeners.append(watches.check_later)
+    catalogue = ArticleCatalogue(store)
     return Components(
         settings=settings,
         embedder=embedder,
@@ -154,7 +167,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         store=store,
         ingestor=ingestor,
         keyword=keyword,
-        catalogue=ArticleCatalogue(store),
+        catalogue=catalogue,
         retriever=retriever,
         sentence_vectors=vectors,
         sentence_parses=parses,
@@ -163,6 +176,8 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         briefing=briefing,
         timeline=timeline,
         watches=watches,
+        verifier=TextVerifier(retriever, support),
+        suggester=QuestionSuggester(store, catalogue, parses, pipeline),
     )
 
 

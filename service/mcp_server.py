@@ -34,6 +34,8 @@ from service.api.schemas import (
     SearchOut,
     TimelineIn,
     TimelineOut,
+    VerifyIn,
+    VerifyOut,
 )
 from service.briefing import UnknownArticle
 from service.components import Components
@@ -87,9 +89,10 @@ def newsdesk_mcp(components: Callable[[], Components]) -> MCPServer:
         instructions=(
             "Newsdesk answers from a news archive and cites the passages it used. Use `ask` "
             "for a question, `search` for passages, `brief` for a summary of a period or "
-            "topic, `timeline` for one story day by day, `list_articles` and `get_article` "
-            "to browse. Keep the [n] markers and sources when you quote an answer; "
-            "`grounded: false` means the articles don't answer it."
+            "topic, `timeline` for one story day by day, `verify` to check a text against "
+            "the archive, `list_articles` and `get_article` to browse. Keep the [n] markers "
+            "and sources when you quote an answer; `grounded: false` means the articles "
+            "don't answer it."
         ),
     )
 
@@ -178,6 +181,32 @@ def newsdesk_mcp(components: Callable[[], Components]) -> MCPServer:
         except UnknownArticle:
             raise ValueError(f"no article with id {article_id!r}") from None
         return _reply(plain_text.timeline(found), TimelineOut.of(found))
+
+    @server.tool(annotations=READ_ONLY)
+    @_refusing_bad_input
+    def verify(
+        text: Annotated[
+            str, Field(description="The text to check: a draft, an answer, a summary.")
+        ],
+        k: Annotated[int, Field(ge=1, le=20, description="Passages retrieved per sentence.")] = 5,
+        sources: Sources = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        article_ids: Annotated[
+            list[str] | None, Field(description="Check against these articles only.")
+        ] = None,
+    ) -> Annotated[CallToolResult, VerifyOut]:
+        """Each sentence of the text checked against the archive: supported (citing the
+        passages that state it), contradicted (what the articles say instead, cited) or
+        unsupported (nothing retrieved states it)."""
+        filters = FiltersIn(
+            sources=sources, date_from=date_from, date_to=date_to, article_ids=article_ids
+        )
+        request = VerifyIn(text=text, k=k, filters=filters)
+        check = components().verifier.verify(
+            request.text, k=request.k, selection=filters.selection()
+        )
+        return _reply(plain_text.text_check(check), VerifyOut.of(check))
 
     @server.tool(annotations=READ_ONLY)
     @_refusing_bad_input

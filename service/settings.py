@@ -196,11 +196,13 @@ class AnsweringSettings(_Section):
         "step's answerability is below it; unset: the threshold fitted with the model "
         "(service/answering/answerability.json).",
     )
-    citation_min_overlap: float = Field(
-        0.6, ge=0, le=1, description="Share of a claim's keyword terms its passage must contain..."
-    )
-    citation_min_similarity: float = Field(
-        0.65, ge=-1, le=1, description="...or cosine similarity to one of the passage's sentences."
+    citation_min_support: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="A sentence is supported by a passage when the support checker scores it "
+        "at least this; unset: the threshold fitted with its model "
+        "(service/verifying/support.json).",
     )
 
 

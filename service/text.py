@@ -26,7 +26,6 @@ _WORD = re.compile(r"\w{2,}")
 # English stopwords (as bm25s ships them), stemmed by Snowball.
 _TERM = re.compile(r"(?u)\b\w\w+\b")
 _STOPWORDS = frozenset(STOPWORDS_EN)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STEMMER = Stemmer.Stemmer("english")
 # Control characters carry nothing readable; tab, newline and carriage return are kept.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -113,12 +112,6 @@ def term_overlap(claim_terms: set[str], source: str) -> float:
     if not claim_terms:
         return 0.0
     return len(claim_terms & set(terms(source))) / len(claim_terms)
-
-
-def numbers_agree(claim: str, source: str) -> bool:
-    """Every number in the claim occurs in the source: a cheap guard against altered figures."""
-    source_numbers = {n.replace(",", "") for n in _NUMBER.findall(source)}
-    return all(n.replace(",", "") in source_numbers for n in _NUMBER.findall(claim))
 
 
 _PROPER_NOUN = re.compile(r"\b[A-Z][\w'-]+")

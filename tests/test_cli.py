@@ -6,7 +6,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from service.api.schemas import ArticlePageOut, AskOut, BriefingOut, SearchOut
+from service.api.schemas import ArticlePageOut, AskOut, BriefingOut, SearchOut, VerifyOut
 from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE
 from tests.processes import newsdesk_environment
 
@@ -104,6 +104,42 @@ def test_search_and_ask(tmp_path: Path, seeds_dir: Path):
     assert json.loads(since.stdout)["period"]["date_from"] == "2022-07-01"
     late = newsdesk("brief", "--to", "2023-12-31", "--since", "2024-01-01", index=index)
     assert late.returncode == 2 and "since must be before date_to" in late.stderr
+
+
+def test_verify_a_file_or_standard_input(tmp_path: Path, seeds_dir: Path):
+    index = tmp_path / "index"
+    assert newsdesk("ingest", "--quiet", str(seeds_dir), index=index).returncode == 0
+    draft = tmp_path / "draft.txt"
+    draft.write_text(
+        "Biden and Xi Jinping spoke for two hours on February 11. "
+        "China has donated COVID-19 vaccines to 43 developing countries."
+    )
+    checked = newsdesk("verify", str(draft), index=index)
+    assert checked.returncode == 5, "a script can tell a text the articles do not support"
+    lines = checked.stdout.splitlines()
+    assert lines[0] == "SUPPORTED: Biden and Xi Jinping spoke for two hours on February 11. [1]"
+    assert lines[1].startswith("CONTRADICTED: China has donated COVID-19 vaccines to 43")
+    assert lines[2] == "    the articles say '69' [2], not '43'"
+    assert "Sources:\n[1] Senior Chinese and US officials" in checked.stdout
+    assert "1 supported, 1 contradicted" in checked.stderr
+
+    supported = subprocess.run(
+        [sys.executable, "-m", "service.cli", "verify", "-", "--json"],
+        input="Biden and Xi Jinping spoke for two hours on February 11.",
+        capture_output=True,
+        text=True,
+        env=newsdesk_environment(NEWSDESK_INDEX_PATH=str(index)),
+        timeout=300,
+    )
+    assert supported.returncode == 0, supported.stderr
+    assert VerifyOut.model_validate_json(supported.stdout).supported is True
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    refused = newsdesk("verify", str(empty), index=index)
+    assert refused.returncode == 2 and "the text is empty" in refused.stderr
+    missing = newsdesk("verify", str(tmp_path / "none.txt"), index=index)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
 
 
 def test_json_output_is_the_http_apis_reply(tmp_path: Path, seeds_dir: Path):

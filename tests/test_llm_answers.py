@@ -98,6 +98,29 @@ def test_altered_figure_is_not_supported(llm_client):
     assert answer["mode"] == "extractive", "nothing supported: the extractive answer stands in"
 
 
+@pytest.mark.parametrize(
+    "altered",
+    [
+        "Qin Gang called for Washington and Beijing to reverse a downward spiral in relations",
+        "Blinken did not meet Xi after his talks with China's top diplomat Wang Yi",
+        "Wang Yi called for Washington and Beijing to continue the downward spiral in "
+        "relations, and Blinken met Xi after talks with Zhao Lijian",
+    ],
+)
+def test_a_sentence_with_a_changed_fact_is_removed(llm_client, altered):
+    def reply(request):
+        n = number_of(request, "top diplomat Wang Yi")
+        return streamed_completion(
+            f"Blinken met Xi after talks with China's top diplomat Wang Yi [{n}]. {altered} [{n}]."
+        )
+
+    answer = answer_with(llm_client, reply)
+    assert answer["mode"] == "llm" and answer["grounded"] is True
+    assert answer["answer"].startswith("Blinken met Xi after talks with China's top diplomat")
+    assert altered not in answer["answer"]
+    assert "1 sentence(s) not supported by the cited passages removed" in answer["warnings"]
+
+
 def ask(client: TestClient, question: str, reply) -> dict:
     client.router.post(COMPLETIONS).mock(side_effect=reply)
     response = client.post("/ask", json={"question": question})

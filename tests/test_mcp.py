@@ -19,7 +19,11 @@ from tests.processes import NewsdeskServer, newsdesk_environment
 
 KEY = "agent-key"
 COVAX = "How many vaccine doses did China pledge to COVAX?"
-TOOLS = {"search", "ask", "brief", "timeline", "get_article", "list_articles"}
+TOOLS = {"search", "ask", "brief", "timeline", "verify", "get_article", "list_articles"}
+CHECKED = (
+    "Biden and Xi Jinping spoke for two hours on February 11. "
+    "China has donated COVID-19 vaccines to 43 developing countries."
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +74,8 @@ async def session(client: Client) -> dict:
         seen["timeline"] = await client.call_tool(
             "timeline", {"topic": "relations between China and the United States"}
         )
+        seen["verify"] = await client.call_tool("verify", {"text": CHECKED})
+        seen["empty_text"] = await client.call_tool("verify", {"text": "  "})
         seen["no_story"] = await client.call_tool("timeline", {})
         seen["bad_k"] = await client.call_tool("ask", {"question": COVAX, "k": 0})
         seen["bad_range"] = await client.call_tool(
@@ -112,11 +118,26 @@ def assert_what_an_agent_needs(seen: dict) -> None:
     assert [entry["date"] for entry in entries] == ["2021-03-10", "2023-01-01", "2023-10-12"]
     assert seen["timeline"].content[0].text.startswith("Timeline: relations between China")
 
+    checked = seen["verify"].structured_content
+    assert [s["verdict"] for s in checked["sentences"]] == ["supported", "contradicted"]
+    assert checked["supported"] is False
+    assert checked["sentences"][1]["differs"][0] | {"citation": 0} == {
+        "kind": "number",
+        "claim": "43",
+        "source": "69",
+        "citation": 0,
+    }
+    text = seen["verify"].content[0].text
+    assert text.startswith("SUPPORTED: Biden and Xi Jinping spoke for two hours on February 11.")
+    assert "CONTRADICTED: China has donated COVID-19 vaccines to 43" in text
+    assert "the articles say '69' [2], not '43'" in text and "\n\nSources:\n[1] " in text
+
     for refused, reason in [
         ("bad_k", "greater than or equal to 1"),
         ("bad_range", "date_from is after date_to"),
         ("missing", "no article with id 'no-such-id'"),
         ("no_story", "give a topic or an article_id"),
+        ("empty_text", "the text is empty"),
     ]:
         assert seen[refused].is_error, refused
         assert reason in seen[refused].content[0].text, seen[refused].content[0].text

@@ -189,6 +189,52 @@ def test_briefing_view_with_citation_chips(browser, seeded_site):
     shot(page, "5-briefing")
 
 
+def test_the_first_view_says_what_the_archive_holds_and_what_to_ask(browser, seeded_site):
+    page = open_page(browser, seeded_site)
+    overview = page.locator("#archive-overview")
+    expect(overview.locator(".holdings")).to_contain_text(
+        "The archive holds 3 articles from 2 sources, dated 2021-03-10 to 2023-10-12."
+    )
+    latest = overview.locator("ul.latest > li")
+    expect(latest).to_have_count(3)
+    expect(latest.first).to_contain_text("China remains committed")
+    suggestion = overview.locator("button.suggestion").first
+    expect(suggestion).to_be_visible(timeout=30_000)
+    shot(page, "8-first-view")
+    suggestion.click()
+    expect(page.locator("li.message.assistant .short-answer strong")).to_be_visible(timeout=30_000)
+    expect(overview).to_be_hidden()
+
+
+def test_a_pasted_text_comes_back_marked_sentence_by_sentence(browser, seeded_site):
+    page = open_page(browser, seeded_site)
+    page.get_by_role("tab", name="Check a text").click()
+    page.get_by_label("A text to check against the articles").fill(
+        "Biden and Xi Jinping spoke for two hours on February 11. "
+        "China has donated COVID-19 vaccines to 43 developing countries. "
+        "The footbridge over the Lisden canal opens to cyclists next spring."
+    )
+    page.get_by_role("button", name="Check", exact=True).click()
+    checked = page.locator("ol.checked-text > li")
+    expect(checked).to_have_count(3, timeout=60_000)
+    expect(page.locator("#verify-result .period")).to_have_text(
+        "1 supported · 1 contradicted · 1 unsupported"
+    )
+    expect(checked.nth(0)).to_have_attribute("data-verdict", "supported")
+    expect(checked.nth(0).locator(".verdict")).to_have_text("Supported by the articles")
+    expect(checked.nth(0).locator("button.chip")).to_have_count(1)
+    expect(checked.nth(1)).to_have_attribute("data-verdict", "contradicted")
+    expect(checked.nth(1).locator(".differs")).to_contain_text(
+        "The articles say \u201c69\u201d, not \u201c43\u201d"
+    )
+    expect(checked.nth(2)).to_have_attribute("data-verdict", "unsupported")
+    expect(checked.nth(2).locator(".verdict")).to_have_text("Not found in the articles")
+    expect(checked.nth(2).locator("button.chip")).to_have_count(0)
+    checked.nth(1).locator(".differs button.chip").click()
+    expect(page.locator("#passage-panel mark")).to_contain_text("69 urgently needed")
+    shot(page, "9-check-a-text")
+
+
 def test_empty_archive_hint_and_phone_width(browser, empty_site):
     page = open_page(browser, empty_site, width=390)
     expect(page.get_by_role("status")).to_contain_text("The archive is empty")

@@ -2,10 +2,9 @@
 
 For every sentence of the draft:
 - markers `[n]` that point at no given passage are removed;
-- the sentence is checked against each passage it cites: it is supported when every number
-  in it occurs in the passage, and either at least `min_overlap` of its keyword terms occur in
-  the passage or its embedding has cosine similarity at least `min_similarity` with one of the
-  passage's sentences;
+- the sentence is checked against each passage it cites, by the support checker
+  (`service.verifying.support`: its names, numbers, dates, polarity and roles must agree with
+  the passage, its terms and meaning be in it);
 - a sentence with no marker gets the citation of the passage that supports it best, if one does;
 - a sentence no cited passage supports is dropped.
 Each citation quotes the passage sentence closest to what it supports, with its exact span.
@@ -13,21 +12,11 @@ Each citation quotes the passage sentence closest to what it supports, with its 
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-import numpy as np
 
 from service.answering.models import ABSTENTION, Answer, Citation
 from service.domain import RetrievedPassage
-from service.embedding import SentenceVectors
-from service.settings import AnsweringSettings
-from service.text import (
-    numbers_agree,
-    passage_sentence_spans,
-    sentence_spans,
-    term_overlap,
-    terms,
-)
+from service.text import sentence_spans
+from service.verifying.support import Support, SupportChecker
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
@@ -49,19 +38,9 @@ _ABOUT_THE_SOURCES = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Support:
-    supported: bool
-    strength: float
-    quote_start: int  # within the passage text
-    quote_end: int
-
-
 class CitationChecker:
-    def __init__(self, vectors: SentenceVectors, settings: AnsweringSettings):
-        self._vectors = vectors
-        self._min_overlap = settings.citation_min_overlap
-        self._min_similarity = settings.citation_min_similarity
+    def __init__(self, support: SupportChecker):
+        self.support = support
 
     def check(self, draft: str, passages: Sequence[RetrievedPassage], *, mode: str) -> Answer:
         """The draft with unsupported sentences and invalid markers removed, and its citations."""
@@ -82,12 +61,14 @@ class CitationChecker:
             cited = list(dict.fromkeys(int(n) for n in _MARKER.findall(sentence)))
             valid = [n for n in cited if 1 <= n <= len(passages)]
             invalid_markers += len(cited) - len(valid)
-            supports = {n: self._support(claim, passages[n - 1]) for n in valid}
+            supports = {n: self.support.support(claim, passages[n - 1]) for n in valid}
             if not valid:
-                supports = {n: self._support(claim, p) for n, p in enumerate(passages, start=1)}
+                supports = {
+                    n: self.support.support(claim, p) for n, p in enumerate(passages, start=1)
+                }
             good = {n: s for n, s in supports.items() if s.supported}
             if not valid and good:
-                good = dict([max(good.items(), key=lambda item: item[1].strength)])
+                good = dict([max(good.items(), key=lambda item: item[1].score)])
                 added += 1
             if not good:
                 dropped += 1
@@ -116,19 +97,6 @@ class CitationChecker:
             " ".join(kept), ordered, list(passages), mode, grounded=True, warnings=warnings
         )
 
-    def _support(self, claim: str, passage: RetrievedPassage) -> _Support:
-        spans = passage_sentence_spans(passage.text) or [(0, len(passage.text))]
-        sentences = [passage.text[s:e] for s, e in spans]
-        vectors = self._vectors.of([claim, *sentences], passages=[passage])
-        similarities = vectors[1:] @ vectors[0]
-        best = int(np.argmax(similarities))
-        similarity = float(similarities[best])
-        overlap = term_overlap(set(terms(claim)), passage.text)
-        supported = numbers_agree(claim, passage.text) and (
-            overlap >= self._min_overlap or similarity >= self._min_similarity
-        )
-        return _Support(supported, similarity + overlap, *spans[best])
-
 
 def without_markers(text: str) -> str:
     """The text with its `[n]` citation markers removed."""
@@ -149,11 +117,11 @@ def _expand_marker_lists(text: str) -> str:
     return _MARKER_LIST.sub(lambda m: "".join(f"[{n.strip()}]" for n in m[1].split(",")), text)
 
 
-def _citation(n: int, passage: RetrievedPassage, support: _Support) -> Citation:
+def _citation(n: int, passage: RetrievedPassage, support: Support) -> Citation:
     return Citation(
         n=n,
         passage=passage,
-        quote=passage.text[support.quote_start : support.quote_end],
-        quote_start=passage.start + support.quote_start,
-        quote_end=passage.start + support.quote_end,
+        quote=passage.text[support.start : support.end],
+        quote_start=passage.start + support.start,
+        quote_end=passage.start + support.end,
     )

@@ -5,20 +5,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from service.answering.reading import Reading, ShortAnswer
-from service.domain import RetrievedPassage
+from service.domain import Citation, RetrievedPassage
 
 ABSTENTION = "The articles don't say."
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    """The marker `[n]` in the answer; also the passage's number in `passages` (1-based)."""
-    passage: RetrievedPassage
-    quote: str
-    """The exact supporting span: `article_text[quote_start:quote_end] == quote`."""
-    quote_start: int
-    quote_end: int
 
 
 @dataclass

@@ -20,7 +20,16 @@ from starlette.routing import Route
 from service.api.access import Access, Keyed, authenticated
 from service.api.body_limit import BodySizeLimit
 from service.api.errors import OPENAI_PATHS, error_body
-from service.api.routes import articles, ask, brief, health, openai_compatible, watches
+from service.api.routes import (
+    archive,
+    articles,
+    ask,
+    brief,
+    health,
+    openai_compatible,
+    verify,
+    watches,
+)
 from service.components import Components, build_components
 from service.domain import StoreUnavailable
 from service.mcp_server import newsdesk_mcp
@@ -90,6 +99,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(brief.router, dependencies=keyed)
     app.include_router(openai_compatible.router, dependencies=keyed)
     app.include_router(watches.router, dependencies=keyed)
+    app.include_router(verify.router, dependencies=keyed)
+    app.include_router(archive.router, dependencies=keyed)
     transport = Keyed(StreamableHTTPASGIApp(mcp.session_manager))
     app.router.routes.append(Route("/mcp", transport, methods=["GET", "POST", "DELETE"]))
     app.mount("/static", StaticFiles(directory=WEB), name="static")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from service.answering import Answer, Citation
 from service.briefing import Briefing, Storyline, Timeline
 from service.domain import ArticleRef, RetrievedPassage
+from service.verifying.verifier import TextCheck
 
 
 def described(article: ArticleRef) -> str:
@@ -79,4 +80,26 @@ def timeline(reply: Timeline) -> str:
     for entry in reply.entries:
         lines.append(f"{entry.date}: {entry.text}")
         lines += [f"    [{c.n}] {described(c.passage.article)}" for c in entry.citations]
+    return "\n".join(lines)
+
+
+def text_check(check: TextCheck) -> str:
+    """Each sentence under its verdict, what the articles say instead where they differ, then
+    the cited sentences."""
+    lines = []
+    for sentence in check.sentences:
+        markers = "".join(f"[{c.n}]" for c in sentence.citations)
+        lines.append(f"{sentence.verdict.upper()}: {sentence.text} {markers}".rstrip())
+        lines += [
+            f"    the articles say {d.source!r} [{d.citation}], not {d.claim!r}"
+            for d in sentence.differs
+        ]
+    cited = {c.n: c for sentence in check.sentences for c in sentence.citations}
+    if cited:
+        lines += ["", "Sources:"]
+    for n, citation in sorted(cited.items()):
+        lines.append(f"[{n}] {described(citation.passage.article)}")
+        lines.append(
+            f'    "{citation.quote}" (characters {citation.quote_start}-{citation.quote_end})'
+        )
     return "\n".join(lines)

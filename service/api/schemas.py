@@ -34,7 +34,9 @@ from service.domain import (
 )
 from service.ingestion import IngestReport
 from service.loading import ArticleRecord
-from service.text import checked_text
+from service.retrieval.catalogue import ArchiveHoldings
+from service.text import checked_text, sentence_spans
+from service.verifying.verifier import SentenceCheck, TextCheck
 
 
 class RequestIn(BaseModel):
@@ -118,6 +120,35 @@ class ArticlePageOut(BaseModel):
     limit: int
     offset: int
     articles: list[ArticleSummaryOut]
+
+
+class SourceCountOut(BaseModel):
+    source: str
+    articles: int
+
+
+class ArchiveOut(BaseModel):
+    """What the archive holds, and questions it answers: the page's first view."""
+
+    articles: int
+    sources: list[SourceCountOut] = Field(..., description="Most articles first.")
+    first_date: dt.date | None = Field(..., description="The earliest dated article's day.")
+    last_date: dt.date | None
+    latest: list[ArticleSummaryOut] = Field(..., description="The newest articles.")
+    questions: list[str] = Field(
+        ..., description="Questions the archive answers, from its newest articles' leads."
+    )
+
+    @classmethod
+    def of(cls, holdings: ArchiveHoldings, questions: list[str]) -> Self:
+        return cls(
+            articles=holdings.articles,
+            sources=[SourceCountOut(source=s, articles=n) for s, n in holdings.sources],
+            first_date=holdings.first_date,
+            last_date=holdings.last_date,
+            latest=[ArticleSummaryOut.of(a) for a in holdings.latest],
+            questions=questions,
+        )
 
 
 class PassageOut(BaseModel):
@@ -250,6 +281,35 @@ class AskIn(RequestIn):
         "A delta with restart=true voids the text streamed before it; the citations event "
         "carries the checked answer, which is what counts.",
     )
+
+
+# A text to check is a draft paragraph or an article, not an archive: each sentence is a
+# retrieval and a check (about 40 ms each at 40k passages, bench/scale.py).
+MAX_VERIFY_SENTENCES = 200
+
+
+class VerifyIn(RequestIn):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1, max_length=100_000, description="The text to check.")
+    k: int = Field(5, ge=1, le=20, description="Passages retrieved for each sentence.")
+    filters: FiltersIn = Field(
+        default_factory=FiltersIn,
+        description="Check against these articles only (article_ids: against those articles).",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _sentences(cls, text: str) -> str:
+        count = len(sentence_spans(text))
+        if count == 0:
+            raise ValueError("the text is empty")
+        if count > MAX_VERIFY_SENTENCES:
+            raise ValueError(
+                f"the text has {count} sentences; at most {MAX_VERIFY_SENTENCES} are checked "
+                "in one request"
+            )
+        return text
 
 
 class MessageIn(RequestIn):
@@ -597,6 +657,53 @@ class WatchItemOut(ArticleRefOut):
     @classmethod
     def of(cls, item: WatchItem) -> Self:
         return cls.model_validate(watch_item_fields(item))
+
+
+class DifferenceOut(BaseModel):
+    kind: Literal["number", "date", "name", "polarity", "roles", "doer"] = Field(
+        ...,
+        description="What differs: a number (of the same thing), a day or month, a name in "
+        "the same place, not / so, doer and object swapped, or who did it.",
+    )
+    claim: str = Field(..., description='What the text says: "43", "Tuesday", "not win".')
+    source: str = Field(..., description="What the cited article says instead.")
+    citation: int = Field(..., description="The `n` of the citation that says it.")
+
+
+class SentenceCheckOut(BaseModel):
+    text: str
+    start: int = Field(..., description="The sentence's span in the checked text.")
+    end: int
+    verdict: Literal["supported", "contradicted", "unsupported"]
+    score: float = Field(..., description="0 to 1: how surely the cited passages state it.")
+    citations: list[CitationOut] = Field(
+        ..., description="Supported: the passages that state it; contradicted: those that differ."
+    )
+    differs: list[DifferenceOut]
+
+    @classmethod
+    def of(cls, check: SentenceCheck) -> Self:
+        return cls(
+            text=check.text,
+            start=check.start,
+            end=check.end,
+            verdict=check.verdict,
+            score=round(check.score, 4),
+            citations=[CitationOut.of(c) for c in check.citations],
+            differs=[DifferenceOut(**asdict(d)) for d in check.differs],
+        )
+
+
+class VerifyOut(BaseModel):
+    sentences: list[SentenceCheckOut]
+    supported: bool = Field(..., description="Every sentence is supported.")
+
+    @classmethod
+    def of(cls, check: TextCheck) -> Self:
+        return cls(
+            sentences=[SentenceCheckOut.of(s) for s in check.sentences],
+            supported=check.supported,
+        )
 
 
 class ChatOut(AskOut):

@@ -6,6 +6,7 @@ Nothing here imports another part of the service.
 from service.domain.records import (
     Article,
     ArticleRef,
+    Citation,
     Delivery,
     IndexedArticle,
     LoadError,
@@ -29,6 +30,7 @@ __all__ = [
     "ArticleFilter",
     "ArticleRef",
     "Change",
+    "Citation",
     "Condition",
     "Delivery",
     "IndexedArticle",

@@ -161,6 +161,21 @@ class RetrievedPassage:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A passage cited by an answer, a bullet or a checked sentence, with the sentence of it
+    that supports what was said."""
+
+    n: int
+    """The marker `[n]` in the text; in an answer, also the passage's number in its
+    `passages` (1-based)."""
+    passage: RetrievedPassage
+    quote: str
+    """The exact supporting span: `article_text[quote_start:quote_end] == quote`."""
+    quote_start: int
+    quote_end: int
+
+
+@dataclass(frozen=True)
 class LoadError:
     """A record that could not be ingested; `where` names the file and line, or the batch index."""
 

@@ -6,12 +6,27 @@ key (date, then id) and the fields filters test, follows the store's changes lik
 index (`following.StoreFollower`), and reads from the store only the page's own articles.
 """
 
+import collections
+import datetime as dt
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 
 from service.domain import ArticleFilter, Store, StoredArticle
 from service.retrieval.following import ArticleChanges, FollowerStatus, StoreFollower
+
+
+@dataclass(frozen=True)
+class ArchiveHoldings:
+    """What the archive holds, for a reader who does not know yet what to ask."""
+
+    articles: int
+    sources: list[tuple[str, int]]
+    """Each source with its number of articles, most first."""
+    first_date: dt.date | None
+    last_date: dt.date | None
+    latest: list[StoredArticle]
 
 
 class ArticleCatalogue:
@@ -33,6 +48,21 @@ class ArticleCatalogue:
             order = self._newest_first[selection.mask(self._columns)[self._newest_first]]
             ids = [str(i) for i in self._columns["article_id"][order[offset : offset + limit]]]
         return len(order), self._store.articles(ids)
+
+    def holdings(self, *, latest: int) -> ArchiveHoldings:
+        """Counts by source, the dated articles' first and last day, the `latest` newest."""
+        with self._lock:
+            self._catch_up()
+            sources = collections.Counter(s for s in self._columns["source"] if s is not None)
+            dates = self._columns["date_int"][self._columns["date_int"] > 0]
+            newest = [str(i) for i in self._columns["article_id"][self._newest_first[:latest]]]
+        return ArchiveHoldings(
+            articles=len(self._columns["article_id"]),
+            sources=sources.most_common(),
+            first_date=_day(int(dates.min())) if len(dates) else None,
+            last_date=_day(int(dates.max())) if len(dates) else None,
+            latest=self._store.articles(newest),
+        )
 
     def refresh(self) -> None:
         """Bring the catalogue in step with the store now, rather than at the next listing."""
@@ -57,3 +87,8 @@ class ArticleCatalogue:
         # lexsort's last key sorts first: by date, then id, both ascending; reversed after.
         ids = self._columns["article_id"].astype(str)
         self._newest_first = np.lexsort((ids, self._columns["date_int"]))[::-1]
+
+
+def _day(number: int) -> dt.date:
+    """`date_number`'s inverse: 20220315 -> 2022-03-15."""
+    return dt.date(number // 10_000, number // 100 % 100, number % 100)

@@ -1,6 +1,7 @@
 "use strict";
-// The Newsdesk page: a chat over POST /chat (streamed), a briefing view over POST /brief, and
-// a panel showing the passage behind any citation chip. No libraries, nothing from a CDN.
+// The Newsdesk page: a chat over POST /chat (streamed) that opens on what the archive holds
+// (GET /archive), a briefing view over POST /brief, a "Check a text" view over POST /verify,
+// and a panel showing the passage behind any citation chip. No libraries, nothing from a CDN.
 
 const $ = (id) => document.getElementById(id);
 const conversation = [];       // {role, content} sent to /chat
@@ -175,6 +176,7 @@ async function ask(event) {
   showNotice("");
   conversation.push({ role: "user", content: question });
   const list = $("conversation");
+  $("archive-overview").hidden = true;
   list.append(element("li", { class: "message user" }, question));
   const indicator = element("span", { class: "streaming-indicator" }, "Searching the articles…");
   const bubble = element("li", { class: "message assistant", "aria-busy": "true" }, indicator, element("p", { class: "answer" }));
@@ -310,6 +312,56 @@ async function brief(event) {
   }
 }
 
+const VERDICT_NOTES = {
+  supported: "Supported by the articles",
+  contradicted: "The articles say otherwise",
+  unsupported: "Not found in the articles",
+};
+
+// Each sentence of the checked text, marked by its verdict: supported with its chips,
+// contradicted with what the articles say instead (cited), unsupported said so.
+function renderCheck(check) {
+  const counts = {};
+  for (const s of check.sentences) counts[s.verdict] = (counts[s.verdict] || 0) + 1;
+  const summary = Object.entries(counts).map(([verdict, n]) => `${n} ${verdict}`).join(" · ");
+  const items = check.sentences.map((s) => {
+    const item = element("li", { class: `checked ${s.verdict}`, "data-verdict": s.verdict },
+      element("span", { class: "verdict" }, VERDICT_NOTES[s.verdict]), " ",
+      element("span", { class: "sentence" }, s.text), " ", ...s.citations.map((c) => chip(c)));
+    const byNumber = new Map(s.citations.map((c) => [c.n, c]));
+    for (const d of s.differs) {
+      const cited = byNumber.get(d.citation);
+      item.append(element("p", { class: "differs" },
+        `The articles say “${d.source}”, not “${d.claim}” `, ...(cited ? [chip(cited)] : [])));
+    }
+    return item;
+  });
+  return [element("p", { class: "period" }, summary), element("ol", { class: "checked-text" }, ...items)];
+}
+
+async function verifyText(event) {
+  event.preventDefault();
+  const target = $("verify-result");
+  const text = $("verify-text").value;
+  if (!text.trim()) return;
+  $("verify-button").disabled = true;
+  target.replaceChildren(element("span", { class: "streaming-indicator" }, "Checking against the articles…"));
+  target.setAttribute("aria-busy", "true");
+  try {
+    const response = await api("/verify", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text, filters: filters("verify") }),
+    });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    target.replaceChildren(...renderCheck(await response.json()));
+  } catch (error) {
+    target.replaceChildren(element("p", { class: "warnings", role: "alert" }, `Error: ${error.message}`));
+  } finally {
+    target.removeAttribute("aria-busy");
+    $("verify-button").disabled = false;
+  }
+}
+
 function selectTab(tab) {
   for (const other of document.querySelectorAll("[role=tab]")) {
     const selected = other === tab;
@@ -333,7 +385,13 @@ async function start() {
   $("question").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("ask-form").requestSubmit(); }
   });
-  $("new-chat").addEventListener("click", () => { conversation.length = 0; $("conversation").replaceChildren(); $("question").focus(); });
+  $("new-chat").addEventListener("click", () => {
+    conversation.length = 0;
+    $("conversation").replaceChildren();
+    $("archive-overview").hidden = false;
+    $("question").focus();
+  });
+  $("verify-form").addEventListener("submit", verifyText);
   $("brief-form").addEventListener("submit", brief);
   $("watch-button").addEventListener("click", watchTopic);
   $("close-passage").addEventListener("click", closePassage);
@@ -342,24 +400,47 @@ async function start() {
   await loadArchive();
 }
 
-// The archive's state: an empty-archive hint, and the sources offered in the filters.
+// What the archive holds, with questions it answers, as the chat's first view; an
+// empty-archive hint; and the sources offered in the filters.
 async function loadArchive() {
   try {
-    const health = await (await fetch("/health")).json();
-    if (health.articles === 0) {
-      showNotice("The archive is empty. Add articles with `newsdesk ingest PATH` (files or folders of .txt, .md, .html, .jsonl) or POST /articles, then reload this page.");
-    }
-    const response = await api("/articles?limit=500");
+    const response = await api("/archive");
     if (!response.ok) {
-      showNotice(`Cannot list the articles: ${await errorMessage(response)}`, true);
+      showNotice(`Cannot read the archive: ${await errorMessage(response)}`, true);
       return;
     }
-    const listing = await response.json();
-    const sources = [...new Set(listing.articles.map((a) => a.source).filter(Boolean))].sort();
-    $("sources").replaceChildren(...sources.map((s) => element("option", { value: s })));
+    const archive = await response.json();
+    $("sources").replaceChildren(...archive.sources.map((s) => element("option", { value: s.source })));
+    if (archive.articles === 0) {
+      showNotice("The archive is empty. Add articles with `newsdesk ingest PATH` (files or folders of .txt, .md, .html, .jsonl) or POST /articles, then reload this page.");
+      return;
+    }
+    $("archive-overview").replaceChildren(...overview(archive));
   } catch (error) {
     showNotice(`The service cannot be reached: ${error.message}`, true);
   }
+}
+
+function overview(archive) {
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const dates = archive.first_date ? `, dated ${archive.first_date} to ${archive.last_date}` : "";
+  const named = archive.sources.slice(0, 5).map((s) => `${s.source} (${s.articles})`).join(", ");
+  const parts = [
+    element("p", { class: "holdings" },
+      `The archive holds ${plural(archive.articles, "article")} from ${plural(archive.sources.length, "source")}${dates}.`,
+      named ? ` Sources: ${named}${archive.sources.length > 5 ? ", …" : ""}.` : ""),
+    element("h2", {}, "Latest"),
+    element("ul", { class: "latest" }, ...archive.latest.map((a) =>
+      element("li", {}, a.title || a.id, element("span", { class: "facts" }, ` ${[a.source, a.date].filter(Boolean).join(" · ")}`)))),
+  ];
+  if (archive.questions.length) {
+    parts.push(element("h2", {}, "Try asking"), element("ul", { class: "suggestions" },
+      ...archive.questions.map((q) => element("li", {}, element("button", {
+        type: "button", class: "secondary suggestion",
+        onclick: () => { $("question").value = q; $("ask-form").requestSubmit(); },
+      }, q)))));
+  }
+  return parts;
 }
 
 start();
