@@ -48,6 +48,7 @@ class CitationChecker:
         citations: dict[int, Citation] = {}
         invalid_markers = dropped = added = about_sources = 0
         text = _MARKERS_AFTER_STOP.sub(r"\2\1", _expand_marker_lists(draft.strip()))
+        self.support.read_passages(passages)
         for start, end in sentence_spans(text):
             sentence = text[start:end]
             claim = without_markers(sentence)

@@ -17,6 +17,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -185,25 +186,48 @@ class SupportChecker:
             verdict = "supported"
         return Support(verdict, score, *source.spans[aligned[0]], differs, features)
 
+    def read_claims(self, claims: Sequence[str]) -> None:
+        """Embed and parse claims in one batch each, before they are checked one by one."""
+        self._vectors.of(claims)
+        self._parses.of(claims)
+
+    def read_passages(self, passages: Sequence[RetrievedPassage]) -> None:
+        """Read the passages' sentences (vectors, parses) in one store lookup, before claims
+        are checked against them one by one."""
+        self._sources_of(passages)
+
     def _source(self, passage: RetrievedPassage) -> _Source:
-        key = (passage.passage_id, passage.text)
+        return self._sources_of([passage])[0]
+
+    def _sources_of(self, passages: Sequence[RetrievedPassage]) -> list[_Source]:
+        keys = [(p.passage_id, p.text) for p in passages]
         with self._lock:
-            if key in self._sources:
+            known = {key: self._sources[key] for key in keys if key in self._sources}
+            for key in known:
                 self._sources.move_to_end(key)
-                return self._sources[key]
-        spans = passage_sentence_spans(passage.text) or ((0, len(passage.text)),)
-        texts = [passage.text[s:e] for s, e in spans]
-        source = _Source(
-            passage,
-            spans,
-            self._vectors.of(texts, passages=[passage]),
-            self._parses.of(texts, passages=[passage]),
+        missing = list(
+            {key: p for key, p in zip(keys, passages, strict=True) if key not in known}.values()
         )
-        with self._lock:
-            self._sources[key] = source
-            while len(self._sources) > SOURCES_KEPT:
-                self._sources.popitem(last=False)
-        return source
+        if missing:
+            spans = [passage_sentence_spans(p.text) or ((0, len(p.text)),) for p in missing]
+            texts = [[p.text[s:e] for s, e in cut] for p, cut in zip(missing, spans, strict=True)]
+            every = [text for passage_texts in texts for text in passage_texts]
+            vectors = self._vectors.of(every, passages=missing)
+            parses = self._parses.of(every, passages=missing)
+            start = 0
+            for passage, cut in zip(missing, spans, strict=True):
+                end = start + len(cut)
+                known[(passage.passage_id, passage.text)] = _Source(
+                    passage, cut, vectors[start:end], parses[start:end]
+                )
+                start = end
+            with self._lock:
+                for passage in missing:
+                    key = (passage.passage_id, passage.text)
+                    self._sources[key] = known[key]
+                while len(self._sources) > SOURCES_KEPT:
+                    self._sources.popitem(last=False)
+        return [known[key] for key in keys]
 
 
 def _features(

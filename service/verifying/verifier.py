@@ -54,14 +54,25 @@ class TextVerifier:
         self._checker = checker
 
     def verify(self, text: str, *, k: int, selection: ArticleFilter) -> TextCheck:
+        spans = sentence_spans(text)
+        sentences = [text[start:end] for start, end in spans]
+        # Embedded in one batch first: retrieval then finds each sentence's vector cached.
+        self._checker.read_claims(sentences)
+        found = [self._retriever.search(s, k=k, selection=selection) for s in sentences]
+        self._checker.read_passages([p for passages in found for p in passages])
         numbers: dict[str, int] = {}
-        checks = []
-        for start, end in sentence_spans(text):
-            sentence = text[start:end]
-            passages = self._retriever.search(sentence, k=k, selection=selection)
-            supports = [(p, self._checker.support(sentence, p)) for p in passages]
-            checks.append(self._checked(sentence, start, end, supports, numbers))
-        return TextCheck(checks)
+        return TextCheck(
+            [
+                self._checked(
+                    sentence,
+                    start,
+                    end,
+                    [(p, self._checker.support(sentence, p)) for p in passages],
+                    numbers,
+                )
+                for sentence, (start, end), passages in zip(sentences, spans, found, strict=True)
+            ]
+        )
 
     def _checked(
         self,
