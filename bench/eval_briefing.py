@@ -25,12 +25,27 @@ compared on the same weeks and the same index in the same run.
   months the year's briefing cites.
 
 Figures go to bench/results/eval_briefing.json.
+
+With `--quiz`, the quiz editors judge instead (issue 34): for each quiz date of
+../shared/data/realtimeqa_questions/quiz_weeks_dev.jsonl whose window (the 7 days up to it)
+holds at least 30 articles in the index, a long briefing with no topic, and the quiz questions
+whose answer appears in its bullets; the same for the lead sentences of the newest articles
+and of the longest, at the briefing's number of bullets, and of every article of the week (the
+ceiling). Quiz dates alternate into a development and a test half (by date), reported apart.
+The index must hold realtimeqa_articles of those windows:
+
+    .venv/bin/python bench/eval_briefing.py --write-quiz-articles /tmp/weeks.jsonl
+    NEWSDESK_INDEX_PATH=bench/results/quiz-weeks-index .venv/bin/newsdesk ingest /tmp/weeks.jsonl
+    .venv/bin/python bench/eval_briefing.py --quiz --index bench/results/quiz-weeks-index
+
+Figures go to bench/results/eval_briefing_quiz.json.
 """
 
 import argparse
 import datetime as dt
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -45,6 +60,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench/results"
 STORY_DISTANCE = 0.35
 YEAR = 2022
+QUIZ_WEEKS = ROOT.parent / "shared/data/realtimeqa_questions/quiz_weeks_dev.jsonl"
+QUIZ_MIN_ARTICLES = 30
+# True-or-false items have no answer a bullet could hold.
+NO_ANSWER = {"true", "false"}
 
 
 def weeks(year: int) -> list[tuple[dt.date, dt.date]]:
@@ -150,6 +169,91 @@ def covered(bullets: list[dict], biggest: list[set[str]]) -> int:
     return sum(1 for story in biggest if story & cited)
 
 
+def normalised(text: str) -> str:
+    """Lowercased words and numbers, one space apart ("$3 trillion" -> "3 trillion")."""
+    return " ".join(re.findall(r"\w+", text.lower().replace("\u2019", "'")))
+
+
+def answer_held(answer: str, bullets: list[dict]) -> bool:
+    wanted = normalised(answer)
+    if not wanted or wanted in NO_ANSWER:
+        return False
+    said = " " + " ".join(normalised(b["text"]) for b in bullets) + " "
+    return f" {wanted} " in said
+
+
+def write_quiz_articles(out: Path) -> None:
+    """The realtimeqa_articles dated within a quiz window, as the JSONL they came in."""
+    windows = [q["window"] for q in map(json.loads, QUIZ_WEEKS.open())]
+    articles = ROOT.parent / "shared/data/realtimeqa_articles/articles.jsonl"
+    with out.open("w") as written:
+        for line in articles.open():
+            day = json.loads(line).get("date")
+            if day and any(w["date_from"] <= day <= w["date_to"] for w in windows):
+                written.write(line)
+
+
+def quiz_measure(args: argparse.Namespace, store) -> dict:
+    """Quiz answers held by a week's long briefing and by the leads, per half."""
+    from service.domain import ArticleFilter
+
+    quizzes = sorted(map(json.loads, QUIZ_WEEKS.open()), key=lambda q: q["quiz_date"])
+    weeks_found = []
+    for order, quiz in enumerate(quizzes):
+        window = quiz["window"]
+        found = store.article_vectors(
+            ArticleFilter(
+                date_from=dt.date.fromisoformat(window["date_from"]),
+                date_to=dt.date.fromisoformat(window["date_to"]),
+            )
+        )
+        if len(found) >= QUIZ_MIN_ARTICLES:
+            half = "dev" if order % 2 == 0 else "test"
+            weeks_found.append((quiz, half, [article for article, _ in found]))
+    periods = [[q["window"]["date_from"], q["window"]["date_to"]] for q, _, _ in weeks_found]
+    pipelines = {"now": ROOT} | ({"before": args.before} if args.before else {})
+    replies = {
+        name: run_pipeline(tree, args.index, periods, "long") for name, tree in pipelines.items()
+    }
+    totals: dict[tuple[str, str], Counter] = {}
+    for (quiz, half, articles), period in zip(weeks_found, periods, strict=True):
+        budget = len(replies["now"][tuple(period)]["bullets"])
+        newest = sorted(articles, key=lambda a: a.date or dt.date.min, reverse=True)
+        longest = sorted(articles, key=lambda a: -len(store.get(a.id).text))
+        systems = {
+            **{f"briefing ({name})": r[tuple(period)]["bullets"] for name, r in replies.items()},
+            "newest leads": lead_bullets(store, newest, budget),
+            "longest leads": lead_bullets(store, longest, budget),
+            "every lead (ceiling)": lead_bullets(store, newest, len(newest)),
+        }
+        for name, bullets in systems.items():
+            total = totals.setdefault((half, name), Counter())
+            total["weeks"] += 1
+            total["questions"] += len(quiz["questions"])
+            total["held"] += sum(answer_held(q["answer"], bullets) for q in quiz["questions"])
+            total["bullets"] += len(bullets)
+            total["characters"] += sum(len(b["text"]) for b in bullets)
+    results: dict = {
+        "command": "bench/eval_briefing.py " + " ".join(sys.argv[1:]),
+        "date": dt.date.today().isoformat(),
+        "min_articles": QUIZ_MIN_ARTICLES,
+    }
+    for (half, name), total in sorted(totals.items()):
+        results.setdefault(half, {})[name] = dict(total)
+    for half in ("dev", "test"):
+        figures = results.get(half, {})
+        newest, ceiling = figures.get("newest leads"), figures.get("every lead (ceiling)")
+        for total in figures.values():
+            if newest and newest["held"]:
+                total["x_newest_leads"] = round(total["held"] / newest["held"], 2)
+            if ceiling and ceiling["held"]:
+                total["share_of_ceiling"] = round(total["held"] / ceiling["held"], 2)
+                total["text_share_of_ceiling"] = round(
+                    total["characters"] / ceiling["characters"], 2
+                )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -158,7 +262,14 @@ def main() -> None:
     parser.add_argument("--min-articles", type=int, default=40)
     parser.add_argument("--length", default="medium", choices=["short", "medium", "long"])
     parser.add_argument("--stories", type=int, default=5, help="the biggest stories a week")
+    parser.add_argument("--quiz", action="store_true", help="judged by the quiz editors")
+    parser.add_argument(
+        "--write-quiz-articles", type=Path, help="write the quiz windows' articles as JSONL"
+    )
     args = parser.parse_args()
+    if args.write_quiz_articles:
+        write_quiz_articles(args.write_quiz_articles)
+        return
     if args.worker:
         job = json.loads(args.worker)
         worker(Path(job["index"]), job["periods"], job["length"])
@@ -169,6 +280,12 @@ def main() -> None:
     from service.settings import load_settings
 
     store = open_store(load_settings(index_path=args.index))
+    if args.quiz:
+        results = quiz_measure(args, store)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "eval_briefing_quiz.json").write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(results, indent=2))
+        return
     chosen, weekly = [], {}
     for monday, sunday in weeks(YEAR):
         found = store.article_vectors(ArticleFilter(date_from=monday, date_to=sunday))
