@@ -104,7 +104,10 @@ def main() -> None:
             components.sentence_vectors, components.sentence_parses, SupportModel.load()
         )
         started = time.perf_counter()
-        rows = [sentence_rows(checker, s, articles[s["article_id"]]) for s in summaries]
+        rows = [
+            sentence_rows(checker, components.sentence_parses, s, articles[s["article_id"]])
+            for s in summaries
+        ]
         seconds = time.perf_counter() - started
     sentences = sum(len(r) for r in rows)
     print(f"{len(summaries)} summaries, {sentences} sentences checked in {seconds:.0f} s")
@@ -243,7 +246,7 @@ def llm_measured(items: list[dict], model: SupportModel) -> dict:
     return measured
 
 
-def sentence_rows(checker: SupportChecker, summary: dict, article: dict):
+def sentence_rows(checker: SupportChecker, parses, summary: dict, article: dict):
     """(features, differences) of each sentence of the summary against its article."""
     passage = as_passage(article)
     rows = []
@@ -251,7 +254,7 @@ def sentence_rows(checker: SupportChecker, summary: dict, article: dict):
         claim = summary["summary"][start:end]
         support = checker.support(claim, passage)
         features = dict(support.features)
-        facts = Facts(checker._parses.of([claim])[0])
+        facts = Facts(parses.of([claim])[0])
         article_words = set(words(article["text"]))
         entities = [words(facts.parse.span_text(e)) for e in facts.parse.entities]
         features["entities_held"] = min(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from service.answering.models import ABSTENTION, Answer, Citation
 from service.domain import RetrievedPassage
 from service.text import sentence_spans
-from service.verifying.support import Support, SupportChecker
+from service.verifying.support import SupportChecker
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
@@ -75,7 +75,9 @@ class CitationChecker:
                 dropped += 1
                 continue
             for n, support in good.items():
-                citations.setdefault(n, _citation(n, passages[n - 1], support))
+                citations.setdefault(
+                    n, Citation.quoting(n, passages[n - 1], support.start, support.end)
+                )
             kept.append(claim + " " + "".join(f"[{n}]" for n in good))
 
         warnings = []
@@ -116,13 +118,3 @@ def is_abstention(text: str) -> bool:
 def _expand_marker_lists(text: str) -> str:
     """[1, 3] -> [1][3]"""
     return _MARKER_LIST.sub(lambda m: "".join(f"[{n.strip()}]" for n in m[1].split(",")), text)
-
-
-def _citation(n: int, passage: RetrievedPassage, support: Support) -> Citation:
-    return Citation(
-        n=n,
-        passage=passage,
-        quote=passage.text[support.start : support.end],
-        quote_start=passage.start + support.start,
-        quote_end=passage.start + support.end,
-    )

@@ -174,6 +174,11 @@ class Citation:
     quote_start: int
     quote_end: int
 
+    @classmethod
+    def quoting(cls, n: int, passage: RetrievedPassage, start: int, end: int) -> "Citation":
+        """Citation `n` of the passage, quoting `passage.text[start:end]`."""
+        return cls(n, passage, passage.text[start:end], passage.start + start, passage.start + end)
+
 
 @dataclass(frozen=True)
 class LoadError:

@@ -123,8 +123,13 @@ class _Source:
         return [Facts(parse) for parse in self.parses]
 
     @cached_property
+    def said(self) -> list[str]:
+        """Its words, in order."""
+        return words(self.passage.text)
+
+    @cached_property
     def words(self) -> set[str]:
-        return set(words(self.passage.text))
+        return set(self.said)
 
     @cached_property
     def terms(self) -> list[set[str]]:
@@ -142,8 +147,7 @@ class _Source:
     @cached_property
     def runs(self) -> dict[int, set[tuple[str, ...]]]:
         """Its runs of two and of three words."""
-        said = words(self.passage.text)
-        return {n: set(_runs(said, n)) for n in RUN_LENGTHS}
+        return {n: set(_runs(self.said, n)) for n in RUN_LENGTHS}
 
 
 class SupportChecker:

@@ -103,4 +103,4 @@ class TextVerifier:
 
 def _citation(passage: RetrievedPassage, start: int, end: int, numbers: dict[str, int]) -> Citation:
     n = numbers.setdefault(passage.passage_id, len(numbers) + 1)
-    return Citation(n, passage, passage.text[start:end], passage.start + start, passage.start + end)
+    return Citation.quoting(n, passage, start, end)
