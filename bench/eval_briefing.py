@@ -31,7 +31,10 @@ With `--quiz`, the quiz editors judge instead (issue 34): for each quiz date of
 holds at least 30 articles in the index, a long briefing with no topic, and the quiz questions
 whose answer appears in its bullets; the same for the lead sentences of the newest articles
 and of the longest, at the briefing's number of bullets, and of every article of the week (the
-ceiling). Quiz dates alternate into a development and a test half (by date), reported apart.
+ceiling). Quiz dates go to a development and a test half before any tuning: quiz dates a day
+apart share most of a window's articles, so overlapping windows go to one half, and those
+groups alternate in date order. With --before, that checkout's briefing is judged beside this
+one's, each against the leads at its own number of bullets.
 The index must hold realtimeqa_articles of those windows:
 
     .venv/bin/python bench/eval_briefing.py --write-quiz-articles /tmp/weeks.jsonl
@@ -62,6 +65,10 @@ STORY_DISTANCE = 0.35
 YEAR = 2022
 QUIZ_WEEKS = ROOT.parent / "shared/data/realtimeqa_questions/quiz_weeks_dev.jsonl"
 QUIZ_MIN_ARTICLES = 30
+# Briefings judged by the quiz editors (long is the headline), and the leads' curve.
+QUIZ_LENGTHS = ("medium", "long")
+CURVE_LEADS = (3, 6, 10, 16, 24, 32, 48)
+QUIZ_PLOT = ROOT / "docs/briefing/quiz-answers-by-text.png"
 # True-or-false items have no answer a bullet could hold.
 NO_ANSWER = {"true", "false"}
 
@@ -193,13 +200,27 @@ def write_quiz_articles(out: Path) -> None:
                 written.write(line)
 
 
+def quiz_halves(quizzes: list[dict]) -> list[str]:
+    """The half of each quiz (in date order), dev or test. Quiz dates a day apart share six of
+    their seven days of articles, so quizzes whose windows overlap go to the same half, and those
+    groups alternate."""
+    halves, group, group_end = [], -1, ""
+    for quiz in quizzes:
+        if quiz["window"]["date_from"] > group_end:
+            group += 1
+        group_end = max(group_end, quiz["window"]["date_to"])
+        halves.append("dev" if group % 2 == 0 else "test")
+    return halves
+
+
 def quiz_measure(args: argparse.Namespace, store) -> dict:
-    """Quiz answers held by a week's long briefing and by the leads, per half."""
+    """Quiz answers held by a week's long briefing, and by the newest and longest articles'
+    leads at as many bullets, per pipeline and half; and by every lead (the ceiling)."""
     from service.domain import ArticleFilter
 
     quizzes = sorted(map(json.loads, QUIZ_WEEKS.open()), key=lambda q: q["quiz_date"])
     weeks_found = []
-    for order, quiz in enumerate(quizzes):
+    for quiz, half in zip(quizzes, quiz_halves(quizzes), strict=True):
         window = quiz["window"]
         found = store.article_vectors(
             ArticleFilter(
@@ -208,31 +229,41 @@ def quiz_measure(args: argparse.Namespace, store) -> dict:
             )
         )
         if len(found) >= QUIZ_MIN_ARTICLES:
-            half = "dev" if order % 2 == 0 else "test"
             weeks_found.append((quiz, half, [article for article, _ in found]))
     periods = [[q["window"]["date_from"], q["window"]["date_to"]] for q, _, _ in weeks_found]
     pipelines = {"now": ROOT} | ({"before": args.before} if args.before else {})
     replies = {
-        name: run_pipeline(tree, args.index, periods, "long") for name, tree in pipelines.items()
+        (name, length): run_pipeline(tree, args.index, periods, length)
+        for name, tree in pipelines.items()
+        for length in QUIZ_LENGTHS
     }
     totals: dict[tuple[str, str], Counter] = {}
+    seconds: dict[tuple[str, str], list[float]] = {}
+
+    def count(half: str, name: str, quiz: dict, bullets: list[dict]):
+        total = totals.setdefault((half, name), Counter())
+        total["weeks"] += 1
+        total["questions"] += len(quiz["questions"])
+        total["held"] += sum(answer_held(q["answer"], bullets) for q in quiz["questions"])
+        total["bullets"] += len(bullets)
+        total["characters"] += sum(len(b["text"]) for b in bullets)
+
     for (quiz, half, articles), period in zip(weeks_found, periods, strict=True):
-        budget = len(replies["now"][tuple(period)]["bullets"])
         newest = sorted(articles, key=lambda a: a.date or dt.date.min, reverse=True)
         longest = sorted(articles, key=lambda a: -len(store.get(a.id).text))
-        systems = {
-            **{f"briefing ({name})": r[tuple(period)]["bullets"] for name, r in replies.items()},
-            "newest leads": lead_bullets(store, newest, budget),
-            "longest leads": lead_bullets(store, longest, budget),
-            "every lead (ceiling)": lead_bullets(store, newest, len(newest)),
-        }
-        for name, bullets in systems.items():
-            total = totals.setdefault((half, name), Counter())
-            total["weeks"] += 1
-            total["questions"] += len(quiz["questions"])
-            total["held"] += sum(answer_held(q["answer"], bullets) for q in quiz["questions"])
-            total["bullets"] += len(bullets)
-            total["characters"] += sum(len(b["text"]) for b in bullets)
+        count(half, "every lead (ceiling)", quiz, lead_bullets(store, newest, len(newest)))
+        for leads in CURVE_LEADS:
+            count(half, f"newest {leads} leads", quiz, lead_bullets(store, newest, leads))
+            count(half, f"longest {leads} leads", quiz, lead_bullets(store, longest, leads))
+        for (name, length), reply in replies.items():
+            briefed = reply[tuple(period)]
+            bullets = briefed["bullets"]
+            label = name if length == "long" else f"{name}, {length}"
+            count(half, f"briefing ({label})", quiz, bullets)
+            seconds.setdefault((half, label), []).append(briefed["seconds"])
+            for baseline, ordered in (("newest", newest), ("longest", longest)):
+                leads = lead_bullets(store, ordered, len(bullets))
+                count(half, f"{baseline} leads at the briefing's bullets ({label})", quiz, leads)
     results: dict = {
         "command": "bench/eval_briefing.py " + " ".join(sys.argv[1:]),
         "date": dt.date.today().isoformat(),
@@ -242,16 +273,62 @@ def quiz_measure(args: argparse.Namespace, store) -> dict:
         results.setdefault(half, {})[name] = dict(total)
     for half in ("dev", "test"):
         figures = results.get(half, {})
-        newest, ceiling = figures.get("newest leads"), figures.get("every lead (ceiling)")
-        for total in figures.values():
+        ceiling = figures.get("every lead (ceiling)")
+        for name, length in replies:
+            label = name if length == "long" else f"{name}, {length}"
+            briefing = figures.get(f"briefing ({label})")
+            newest = figures.get(f"newest leads at the briefing's bullets ({label})")
+            if not briefing or not ceiling:
+                continue
+            briefing["seconds_a_week_median"] = round(statistics.median(seconds[half, label]), 3)
             if newest and newest["held"]:
-                total["x_newest_leads"] = round(total["held"] / newest["held"], 2)
-            if ceiling and ceiling["held"]:
-                total["share_of_ceiling"] = round(total["held"] / ceiling["held"], 2)
-                total["text_share_of_ceiling"] = round(
-                    total["characters"] / ceiling["characters"], 2
-                )
+                briefing["x_newest_leads"] = round(briefing["held"] / newest["held"], 2)
+            briefing["share_of_ceiling"] = round(briefing["held"] / ceiling["held"], 2)
+            briefing["text_share_of_ceiling"] = round(
+                briefing["characters"] / ceiling["characters"], 2
+            )
+    plot_quiz(results, QUIZ_PLOT)
     return results
+
+
+def plot_quiz(results: dict, path: Path) -> None:
+    """Quiz answers held against text, as shares of every lead's: the leads a curve each,
+    the briefings a point each, the test half."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = results["test"]
+    ceiling = figures["every lead (ceiling)"]
+
+    def point(total: dict) -> tuple[float, float]:
+        return total["characters"] / ceiling["characters"], total["held"] / ceiling["held"]
+
+    figure, axes = plt.subplots(figsize=(6.4, 4.4))
+    for baseline in ("newest", "longest"):
+        curve = [point(figures[f"{baseline} {n} leads"]) for n in CURVE_LEADS] + [(1.0, 1.0)]
+        xs, ys = [x for x, _ in curve], [y for _, y in curve]
+        axes.plot(xs, ys, marker=".", label=f"the {baseline} articles' leads")
+    for name in sorted(f for f in figures if f.startswith("briefing (")):
+        label = name.removeprefix("briefing (").rstrip(")")
+        label = label if "," in label else f"{label}, long"
+        x, y = point(figures[name])
+        colour = "black" if label.startswith("now") else "grey"
+        axes.scatter([x], [y], s=40, zorder=3, color=colour, marker="o" if "long" in label else "s")
+        axes.annotate(
+            f"briefing, {label}", (x, y), fontsize=8, xytext=(5, -10), textcoords="offset points"
+        )
+    axes.axhline(0.75, color="grey", linewidth=0.6, linestyle="--")
+    axes.axvline(1 / 3, color="grey", linewidth=0.6, linestyle="--")
+    axes.annotate("goal", (1 / 3, 0.75), fontsize=7, xytext=(-24, 4), textcoords="offset points")
+    axes.set_xlabel("text, as a share of every article's lead")
+    axes.set_ylabel("quiz answers held, as a share of every lead's")
+    axes.set_title("A week's briefing judged by the quiz editors (test half)", fontsize=10)
+    axes.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
 
 
 def main() -> None:

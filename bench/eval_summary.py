@@ -99,7 +99,9 @@ def summarize_one(components: Components, article_id: str, lead_bonus: float) ->
         RetrievedPassage.of(record, score=0.0, query_vector=storyline.centroid)
         for record in components.store.passages_of([article_id])
     ]
-    summarizer = ExtractiveSummarizer(components.sentence_vectors, lead_bonus=lead_bonus)
+    summarizer = ExtractiveSummarizer(
+        components.sentence_vectors, components.sentence_parses, lead_bonus=lead_bonus
+    )
     drafts = summarizer.draft(storyline, passages, bullets=SENTENCES, topic=None)
     return " ".join(draft.rsplit(" [", 1)[0] for draft in drafts)
 

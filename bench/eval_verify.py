@@ -117,7 +117,8 @@ def main() -> None:
     dataset = np.array([s["dataset"] for s in summaries])
     valid = split == "valid"
 
-    model, frank_threshold = SupportModel.load(), SupportModel.load().threshold
+    model = SupportModel.load()
+    frank_threshold = json.loads(MODEL_PATH.read_text())["frank_threshold"]
     answers = llm_rows(model)
     if args.write:
         model, frank_threshold = fitted(rows, labels, valid)

@@ -17,6 +17,7 @@ from service.briefing import (
     BriefingPipeline,
     ExtractiveSummarizer,
     GenerativeSummarizer,
+    StorylineRanker,
     TimelinePipeline,
 )
 from service.chunking import PassageSplitter
@@ -128,12 +129,13 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         checker=checker,
     )
     summarizers = Drafters(
-        extractive=ExtractiveSummarizer(vectors),
+        extractive=ExtractiveSummarizer(vectors, parses),
         llm=GenerativeSummarizer(chat, prompts) if chat else None,
     )
     briefing = BriefingPipeline(
         store=store,
         retriever=retriever,
+        ranker=StorylineRanker(store, parses),
         summarizers=summarizers,
         checker=checker,
         count_tokens=embedder.count_tokens,

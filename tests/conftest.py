@@ -114,3 +114,16 @@ def hook():
     receiver = Hook()
     yield receiver
     receiver.close()
+
+
+def archive_of(
+    paths: list[Path], index: Path, embedder: SerialEmbedder, *, articles: int
+) -> Components:
+    """Components over a fresh index holding these files' articles (`articles` of them), for
+    a module's tests to share."""
+    components = build_components(
+        load_settings(index_path=index, follow_interval_s=0), embedder=embedder
+    )
+    report = components.ingestor.ingest(load_paths(paths, max_bytes=1_000_000))
+    assert report.new == articles
+    return components

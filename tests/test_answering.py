@@ -60,6 +60,20 @@ def test_a_question_the_seeds_do_not_answer_abstains(client, seeded):
     assert answer["citations"] == []
 
 
+def test_an_abstention_quoting_a_question_of_two_sentences_is_not_checked_as_claims(client, seeded):
+    """A quiz question sets a scene, then asks; the abstention names it whole, and its second
+    sentence is no claim to check (one got through as "grounded", cited)."""
+    answer = ask(
+        client,
+        "A processed cheese product is seeing a boost in popularity right now. "
+        "Which product is it?",
+    )
+    assert answer["grounded"] is False and answer["citations"] == []
+    assert answer["answer"].startswith("The articles don't say")
+    assert "Which product is it" in answer["answer"]
+    assert not any("not supported" in warning for warning in answer["warnings"])
+
+
 def test_empty_index_or_filter_with_no_match_abstains(client):
     answer = ask(client, "Who did Blinken meet in Beijing?")
     assert answer["grounded"] is False and answer["passages"] == []

@@ -4,25 +4,22 @@ the seed articles and four fixture articles written for these tests."""
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.components import Components, build_components
-from service.loading import load_paths
-from service.settings import load_settings
-from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, SEEDS
+from service.components import Components
+from service.domain import ArticleRef, RetrievedPassage
+from service.verifying.support import SupportChecker, SupportModel
+from tests.conftest import ALASKA_ARTICLE, BLINKEN_ARTICLE, SEEDS, archive_of
 
 FIXTURES = Path(__file__).parent / "fixtures/verify_articles.jsonl"
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory, embedder) -> Components:
-    settings = load_settings(index_path=tmp_path_factory.mktemp("verify"), follow_interval_s=0)
-    components = build_components(settings, embedder=embedder)
-    report = components.ingestor.ingest(load_paths([SEEDS, FIXTURES], max_bytes=1_000_000))
-    assert report.new == 7
-    return components
+    return archive_of([SEEDS, FIXTURES], tmp_path_factory.mktemp("verify"), embedder, articles=7)
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +166,29 @@ def test_the_archive_says_what_it_holds_and_what_to_ask(api):
         answer = api.post("/ask", json={"question": question}).json()
         assert answer["grounded"] and answer["short_answer"], question
     assert api.get("/archive", params={"latest": 21}).status_code == 422
+
+
+def test_a_passages_own_sentences_are_supported_by_it(archive):
+    """Each sentence of a passage is supported by it (an extractive answer or bullet quotes
+    them), though one holds a verb and its negation, two give figures of two places, and one
+    has a verb done by two people: each was "contradicted" by its own passage before. A changed
+    sentence is still caught."""
+    sentences = [
+        "Mayor Amira Okafor wanted to act quickly but did not want to act carelessly.",
+        "In Polk County, 66% of residents have been vaccinated.",
+        "In Dallas County, 67% of residents have been vaccinated.",
+        "Amira Okafor said the plan was sound, and Tom Reddy said it was too costly.",
+    ]
+    text = " ".join(sentences)
+    ref = ArticleRef("counties", "County figures", "Fixture", None, None)
+    passage = RetrievedPassage(
+        "counties:0", ref, 0, 0, len(text), text, 0.0, 0.0, np.zeros(384, dtype=np.float32)
+    )
+    checker = SupportChecker(
+        archive.sentence_vectors, archive.sentence_parses, SupportModel.load()
+    ).support
+    for sentence in sentences:
+        assert checker(sentence, passage).verdict == "supported", sentence
+    changed = checker("In Polk County, 76% of residents have been vaccinated.", passage)
+    assert changed.verdict == "contradicted"
+    assert [(d.kind, d.claim, d.source) for d in changed.differs] == [("number", "76", "66")]

@@ -48,6 +48,10 @@ class CitationChecker:
         citations: dict[int, Citation] = {}
         invalid_markers = dropped = added = about_sources = 0
         text = _MARKERS_AFTER_STOP.sub(r"\2\1", _expand_marker_lists(draft.strip()))
+        if is_abstention(text):
+            # Nothing is claimed; the question it may quote ("The articles don't say "... this
+            # week. Which product is it"") is no sentence of its own to check.
+            return Answer(ABSTENTION, [], list(passages), mode, grounded=False, warnings=[])
         self.support.read_passages(passages)
         for start, end in sentence_spans(text):
             sentence = text[start:end]

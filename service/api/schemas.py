@@ -429,7 +429,9 @@ class BriefIn(DateRangeIn):
         "chosen from every article in the window.",
     )
     length: Literal["short", "medium", "long"] = Field(
-        "medium", description="short: 3 storylines x 1 bullet; medium: 5 x 2; long: 8 x 3."
+        "medium",
+        description="Bullets in all, and the most a storyline gets: short 3, 1 each; medium "
+        "10, up to 2; long 16, up to 3. The widely reported storylines get more.",
     )
     stream: bool = Field(
         False,

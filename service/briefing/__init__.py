@@ -11,6 +11,7 @@ from service.briefing.pipeline import (
     BulletWritten,
     StorylinesFound,
 )
+from service.briefing.ranking import StorylineRanker
 from service.briefing.storylines import Storyline, group_storylines
 from service.briefing.summaries import ExtractiveSummarizer, GenerativeSummarizer
 from service.briefing.timeline import (
@@ -33,6 +34,7 @@ __all__ = [
     "ExtractiveSummarizer",
     "GenerativeSummarizer",
     "Storyline",
+    "StorylineRanker",
     "StorylinesFound",
     "Timeline",
     "TimelineEntry",

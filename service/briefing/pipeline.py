@@ -1,4 +1,5 @@
-"""Briefing: select articles, group storylines, summarise each (map), compose by importance.
+"""Briefing: select articles, group storylines, rank them, summarise each (map), compose by
+importance.
 
 Every bullet passes the same citation check as an answer. With an LLM, each storyline's
 passages go into the prompt most central first while they fit the context budget, counted in
@@ -17,6 +18,7 @@ import numpy as np
 from service.answering import Citation, CitationChecker, Drafters
 from service.answering.citations import without_markers
 from service.briefing.bullets import bullet_problem
+from service.briefing.ranking import StorylineRanker, allot_bullets
 from service.briefing.storylines import Storyline, group_storylines
 from service.briefing.summaries import StorylineSummarizer
 from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
@@ -24,8 +26,10 @@ from service.retrieval import Retriever
 from service.settings import BriefingSettings
 
 Length = Literal["short", "medium", "long"]
-# Storylines briefed, and bullets for each.
-LENGTHS: dict[str, tuple[int, int]] = {"short": (3, 1), "medium": (5, 2), "long": (8, 3)}
+# Bullets of a briefing, and the most a storyline gets (`ranking.allot_bullets`). A long
+# briefing's 16 held more of the quiz weeks' answers per word than 24 (bench/eval_briefing.py
+# --quiz, development half).
+LENGTHS: dict[str, tuple[int, int]] = {"short": (3, 1), "medium": (10, 2), "long": (16, 3)}
 # Tokens of a prompt besides its passages (rules, topic, per-passage fence), kept free.
 PROMPT_OVERHEAD_TOKENS = 400
 PASSAGE_FENCE_TOKENS = 30
@@ -112,6 +116,7 @@ class BriefingPipeline:
         *,
         store: Store,
         retriever: Retriever,
+        ranker: StorylineRanker,
         summarizers: Drafters[StorylineSummarizer],
         checker: CitationChecker,
         count_tokens: Callable[[str], int],
@@ -120,6 +125,7 @@ class BriefingPipeline:
     ):
         self._store = store
         self._retriever = retriever
+        self._ranker = ranker
         self._summarizers = summarizers
         self._checker = checker
         self._count_tokens = count_tokens
@@ -134,18 +140,22 @@ class BriefingPipeline:
     def stream(self, request: BriefRequest) -> Iterator[BriefEvent]:
         warnings: list[str] = []
         articles = self._select(request)
-        max_storylines, bullets_each = LENGTHS[request.length]
-        storylines = group_storylines(
-            articles,
-            duplicate_similarity=self._duplicate_similarity,
-            max_distance=self._settings.storyline_max_distance,
+        most_bullets, most_each = LENGTHS[request.length]
+        storylines = self._ranker.rank(
+            group_storylines(
+                articles,
+                duplicate_similarity=self._duplicate_similarity,
+                max_distance=self._settings.storyline_max_distance,
+            ),
+            holding=most_bullets,
         )
-        if len(storylines) > max_storylines:
+        shares = allot_bullets(storylines, bullets=most_bullets, most=most_each)
+        if len(storylines) > len(shares):
             warnings.append(
-                f"{len(storylines) - max_storylines} smaller storyline(s) left out at length "
+                f"{len(storylines) - len(shares)} lesser storyline(s) left out at length "
                 f"'{request.length}'"
             )
-            storylines = storylines[:max_storylines]
+            storylines = storylines[: len(shares)]
         yield StorylinesFound(storylines)
 
         # The summaries read at most max_articles articles, shared among the storylines, the
@@ -178,7 +188,7 @@ class BriefingPipeline:
             )
             said = [without_markers(bullet.text) for bullet in bullets]
             mode, drafts, passages = self._summarize(
-                storyline, passages, bullets_each, request, warnings, said
+                storyline, passages, shares[number], request, warnings, said
             )
             modes.add(mode)
             for draft in drafts:

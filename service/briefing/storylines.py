@@ -2,8 +2,8 @@
 
 Syndicated copies (cosine similarity >= `duplicate_similarity`) merge into the first of them;
 the rest are clustered by average-linkage agglomerative clustering on cosine distance, cut at
-`max_distance`, in bounded batches for long periods (`_clusters`). Storylines are ordered by
-importance: articles (copies included), then the newest date in them.
+`max_distance`, in bounded batches for long periods (`_clusters`). Which storylines matter
+most is `ranking.py`'s to say.
 """
 
 import datetime as dt
@@ -59,7 +59,7 @@ def group_storylines(
     duplicate_similarity: float,
     max_distance: float,
 ) -> list[Storyline]:
-    """Storylines, most important first."""
+    """The articles' storylines, in no particular order."""
     kept: list[tuple[StoredArticle, np.ndarray]] = []
     copies: dict[str, list[StoredArticle]] = {}
     for start in range(0, len(articles), MAX_CLUSTERED_AT_ONCE):
@@ -87,7 +87,7 @@ def group_storylines(
                 dates=sorted(a.date for a in reporting if a.date),
             )
         )
-    return sorted(storylines, key=lambda s: (s.size, s.latest), reverse=True)
+    return storylines
 
 
 def merge_copies(

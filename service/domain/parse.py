@@ -9,6 +9,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+# Entity labels that name someone or something (not dates, amounts or ordinals).
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -45,6 +50,11 @@ class ParsedSentence:
 
     def span_text(self, span: Entity | Token) -> str:
         return self.text[span.start : span.end]
+
+    @cached_property
+    def named(self) -> list[str]:
+        """The texts of its named entities (people, organisations, places...), in order."""
+        return [self.span_text(e) for e in self.entities if e.label in NAME_LABELS]
 
     @cached_property
     def children(self) -> tuple[tuple[int, ...], ...]:

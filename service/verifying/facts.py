@@ -13,9 +13,6 @@ from functools import cached_property
 
 from service.domain.parse import Entity, ParsedSentence
 
-NAME_LABELS = frozenset(
-    {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
-)
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 # Words split at hyphens ("German-flagged" holds "German"), kept whole at apostrophes
 # ("O'Toole"), a curly apostrophe read as a straight one.
@@ -159,12 +156,16 @@ class Facts:
     def names(self) -> list[str]:
         """Named entities (people, organisations, places...) and proper nouns outside them."""
         parse = self.parse
-        found = [parse.span_text(e) for e in parse.entities if e.label in NAME_LABELS]
+        found = list(parse.named)
         inside = {i for e in parse.entities for i in parse.tokens_in(e.start, e.end)}
         found += [
             parse.word(i)
             for i, t in enumerate(parse.tokens)
-            if t.pos == "PROPN" and i not in inside and len(parse.word(i)) > 1
+            # Not a possessive the parser took for a name (the "'S" of a curly "M&M'S").
+            if t.pos == "PROPN"
+            and i not in inside
+            and len(parse.word(i)) > 1
+            and parse.word(i)[0].isalnum()
         ]
         return list(dict.fromkeys(found))
 

@@ -283,7 +283,9 @@ def _share(claimed, held) -> float:
 
 def _differences(facts: Facts, source: _Source, same_statements: list[int]):
     """What the source sentences stating the same thing as the claim say otherwise, from the
-    closest such sentence that differs."""
+    closest such sentence that differs; none when one of them says it as the claim does (a
+    passage may give Polk County's figure and then Dallas County's)."""
+    differing = []
     for index in same_statements:
         said = source.facts[index]
         found = [
@@ -294,10 +296,13 @@ def _differences(facts: Facts, source: _Source, same_statements: list[int]):
             *_swapped_roles(facts, said),
             *_other_doers(facts, said),
         ]
-        if found:
-            start, end = source.spans[index]
-            return [Difference(kind, claim, other, start, end) for kind, claim, other in found]
-    return []
+        if not found:
+            return []
+        start, end = source.spans[index]
+        differing = differing or [
+            Difference(kind, *said_otherwise, start, end) for kind, *said_otherwise in found
+        ]
+    return differing
 
 
 def _other_counts(claim: Facts, said: Facts, source: _Source):
@@ -364,19 +369,19 @@ def _other_names(claim: Facts, said: Facts, source: _Source):
 
 def _other_polarity(claim: Facts, said: Facts):
     """ "would appeal" where the sentence says "would not appeal", or the other way round:
-    any verb of the claim that the sentence also has."""
+    a verb of the claim that the sentence has, but never with the claim's polarity ("wanted
+    to act, but didn't want to wait" has both)."""
+    polarities: dict[str, set[bool]] = {}
+    for index, token in enumerate(said.parse.tokens):
+        if token.pos == "VERB":
+            polarities.setdefault(token.lemma.lower(), set()).add(said.negated_at(index))
     for index, token in enumerate(claim.parse.tokens):
-        if token.pos != "VERB":
-            continue
-        for other, said_token in enumerate(said.parse.tokens):
-            if said_token.pos == "VERB" and said_token.lemma.lower() == token.lemma.lower():
-                negated = claim.negated_at(index)
-                if negated != said.negated_at(other):
-                    word = claim.parse.word(index)
-                    claimed, other = (f"not {word}", word) if negated else (word, f"not {word}")
-                    yield "polarity", claimed, other
-                    return
-                break
+        held = polarities.get(token.lemma.lower()) if token.pos == "VERB" else None
+        negated = claim.negated_at(index)
+        if held and negated not in held:
+            word = claim.parse.word(index)
+            yield "polarity", *((f"not {word}", word) if negated else (word, f"not {word}"))
+            return
 
 
 def _swapped_roles(claim: Facts, said: Facts):
@@ -397,17 +402,15 @@ def _swapped_roles(claim: Facts, said: Facts):
 
 def _other_doers(claim: Facts, said: Facts):
     """ "Amira Okafor said" where the sentence says "Tom Reddy said": the same verb, done by
-    someone else by name."""
+    someone else by name, and never by the claim's doer (a sentence may have the verb twice,
+    "Democrats have remained ... as Republicans have remained")."""
     for role in claim.roles():
         if not role.doer_named:
             continue
-        for other in said.roles():
-            if (
-                other.verb == role.verb
-                and other.doer
-                and not other.doer & role.doer
-                and not other.doer & role.done_to
-                and other.doer_named
-            ):
+        doing = [other for other in said.roles() if other.verb == role.verb and other.doer]
+        if any(other.doer & role.doer for other in doing):
+            continue
+        for other in doing:
+            if other.doer_named and not other.doer & role.done_to:
                 yield "doer", role.doer_said, other.doer_said
                 return
