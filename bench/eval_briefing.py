@@ -47,16 +47,15 @@ Figures go to bench/results/eval_briefing_quiz.json.
 import argparse
 import datetime as dt
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from checkouts import run_worker  # this folder's
 from sklearn.cluster import AgglomerativeClustering
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,17 +111,8 @@ def worker(index: Path, periods: list[list[str]], length: str) -> None:
 
 def run_pipeline(tree: Path, index: Path, periods: list, length: str) -> dict:
     """This script's worker with `tree`'s service package, in a process of its own."""
-    environment = os.environ | {"PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
-    environment = {k: v for k, v in environment.items() if not k.startswith("NEWSDESK_")}
-    arguments = json.dumps({"index": str(index), "periods": periods, "length": length})
-    done = subprocess.run(
-        [sys.executable, __file__, "--worker", arguments],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    replies = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    arguments = {"index": str(index), "periods": periods, "length": length}
+    replies = run_worker(__file__, tree, arguments)
     return {tuple(reply["period"]): reply for reply in replies}
 
 

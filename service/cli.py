@@ -207,6 +207,10 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     print(textwrap.fill(answer.explanation, 100))
     if answer.related:
         print("\nWhat the articles do say:")
+    if answer.figures:
+        from service.api.plain_text import figures
+
+        print(figures(answer.figures))
     for heading, cited in (("Sources", answer.citations), (None, answer.related)):
         if heading and cited:
             print(f"\n{heading}:")
@@ -271,7 +275,7 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
         from service.api.schemas import BriefingOut
 
         return _print_json(BriefingOut.of(briefing))
-    from service.api.plain_text import storyline_facts
+    from service.api.plain_text import figures, storyline_facts
 
     period = " to ".join(day.isoformat() if day else "..." for day in briefing.period)
     print(f"{briefing.title} ({period}), {briefing.articles_used} articles")
@@ -281,6 +285,8 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
             print(f"\n{storyline.label}\n({storyline_facts(storyline)})")
         for bullet in bullets:
             _print_cited(bullet.text, bullet.citations, lead="- ")
+        if bullets and storyline.figures:
+            print(figures(storyline.figures))
     if not briefing.bullets:
         print("Nothing to brief: no articles matched.")
     for warning in briefing.warnings:
@@ -289,6 +295,7 @@ def _brief(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    from service.api.plain_text import figures
     from service.api.schemas import TimelineOut
     from service.briefing import TimelineRequest, UnknownArticle
     from service.components import build_components
@@ -306,6 +313,8 @@ def _timeline(args: argparse.Namespace, settings: Settings) -> int:
         _print_cited(entry.text, entry.citations, lead=f"{entry.date}  ")
     if not timeline.entries:
         print("Nothing dated matched.")
+    if timeline.figures:
+        print(figures(timeline.figures))
     for warning in timeline.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK

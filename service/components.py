@@ -14,6 +14,7 @@ from service.answering.conversation import LLMRewriter, QuestionRewriter, RuleRe
 from service.answering.reading import Answerability, Reader
 from service.answering.suggestions import QuestionSuggester
 from service.briefing import (
+    LINE_LEAD_BONUS,
     BriefingPipeline,
     ExtractiveSummarizer,
     GenerativeSummarizer,
@@ -29,6 +30,7 @@ from service.embedding import (
     SerialEmbedder,
     embedding_model_name,
 )
+from service.figures import FigureReader
 from service.ingestion import Ingestor
 from service.llm import ChatModel, CircuitBreaker, OpenAICompatibleChat, ResilientChat
 from service.parsing import SentenceParses, load_parser
@@ -119,6 +121,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     answerability = Answerability.load()
     if settings.answering.answer_min_confidence is not None:
         answerability.threshold = settings.answering.answer_min_confidence
+    figures = FigureReader(parses)
     pipeline = AskPipeline(
         retriever=retriever,
         reader=Reader(vectors, parses, answerability),
@@ -127,15 +130,15 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
             llm=GenerativeAnswerer(chat, prompts) if chat else None,
         ),
         checker=checker,
+        figures=figures,
     )
-    summarizers = Drafters(
-        extractive=ExtractiveSummarizer(vectors, parses),
-        llm=GenerativeSummarizer(chat, prompts) if chat else None,
-    )
+    generative = GenerativeSummarizer(chat, prompts) if chat else None
+    summarizers = Drafters(extractive=ExtractiveSummarizer(vectors, parses), llm=generative)
     briefing = BriefingPipeline(
         store=store,
         retriever=retriever,
         ranker=StorylineRanker(store, parses),
+        figures=figures,
         summarizers=summarizers,
         checker=checker,
         count_tokens=embedder.count_tokens,
@@ -146,7 +149,12 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
         store=store,
         retriever=retriever,
         vectors=vectors,
-        summarizers=summarizers,
+        parses=parses,
+        figures=figures,
+        summarizers=Drafters(
+            extractive=ExtractiveSummarizer(vectors, parses, lead_bonus=LINE_LEAD_BONUS),
+            llm=generative,
+        ),
         checker=checker,
         settings=settings.briefing,
         duplicate_similarity=settings.retrieval.duplicate_similarity,

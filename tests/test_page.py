@@ -15,11 +15,12 @@ from pydantic import SecretStr
 
 from service.api.app import create_app
 from service.components import build_components
-from service.loading import article_from_record
+from service.loading import article_from_record, load_paths
 from tests.test_briefing import STORY_AFTER, STORY_BEFORE
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+FIGURES_STORY = Path(__file__).parent / "fixtures/figures_story.jsonl"
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -279,3 +280,29 @@ def test_whats_new_since_shows_where_an_older_story_stood(browser, seeded, setti
         expect(background).to_have_count(1, timeout=60_000)
         expect(background).to_contain_text("Before 2024-05-02:")
         expect(page.locator("#briefing li:not(.background)")).to_contain_text("6 percent")
+
+
+def test_figures_reports_differ_on_are_shown_with_their_chips(browser, seeded, settings):
+    """The landslide of tests/fixtures/figures_story.jsonl: two outlets' tolls on one day, then
+    a higher one; the chat answer and the briefing show the values side by side."""
+    seeded.ingestor.ingest(load_paths([FIGURES_STORY], max_bytes=100_000))
+    for url in serve(create_app(settings, components=seeded)):
+        page = open_page(browser, url)
+        page.get_by_label("Your question").fill(
+            "How many people were killed in the Hollins Ford landslide?"
+        )
+        page.keyboard.press("Enter")
+        answer = page.locator("li.message.assistant").first
+        differ = answer.locator(".figure.differ")
+        expect(differ).to_contain_text("Reports differ: deaths", timeout=30_000)
+        expect(differ.locator(".figure-value")).to_have_text(["19", "23"])
+        expect(answer.locator(".figure.changed")).to_contain_text("Northern Courier")
+        differ.locator("button.chip").first.click()
+        expect(page.locator("#passage-panel mark")).to_contain_text("killed 19 people")
+        page.keyboard.press("Escape")
+
+        ask_for_a_briefing(page, "2026-05-01", "2026-05-06", "long")
+        storyline = page.locator("#briefing section.storyline").first
+        expect(storyline.locator(".figure.differ")).to_contain_text("23", timeout=60_000)
+        expect(storyline.locator(".figure.changed .figure-value")).to_have_text(["23", "31"])
+        shot(page, "8-figures")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from service.answering.reading import Reading, ShortAnswer
-from service.domain import Citation, RetrievedPassage
+from service.domain import Citation, ContestedFigure, RetrievedPassage
 
 ABSTENTION = "The articles don't say."
 
@@ -23,6 +23,8 @@ class Answer:
     """When the articles don't answer: the closest sentences they do hold, cited and checked."""
     confidence: float | None = None
     """The reading step's probability that the passages answer the question."""
+    figures: list[ContestedFigure] = field(default_factory=list)
+    """Figures the answer states that its passages' reports give differently, or that changed."""
 
     @property
     def explanation(self) -> str:

@@ -1,7 +1,9 @@
 """Asking: retrieve, read, draft (LLM or extractive), fall back on faults, check citations.
 
 `stream` yields what a streaming client needs in order: the sources, the draft as it is
-written, then the checked answer. The checked answer is what counts: checking may remove
+written, then the checked answer. An answer to a question asking for a number that states a
+figure the passages' reports give differently, or that changed, says so and cites each value
+(`service.figures`). The checked answer is what counts: checking may remove
 sentences, and after an LLM fault the draft restarts with the extractive answer.
 """
 
@@ -14,6 +16,8 @@ from service.answering.fallback import Drafters
 from service.answering.models import Answer, Answerer, AnswerError
 from service.answering.reading import Reader, Reading
 from service.domain import ArticleFilter, RetrievedPassage
+from service.figures import FigureReader, note
+from service.figures.notes import stated
 from service.retrieval import Retriever
 
 
@@ -49,8 +53,10 @@ class AskPipeline:
         reader: Reader,
         answerers: Drafters[Answerer],
         checker: CitationChecker,
+        figures: FigureReader,
     ):
         self._retriever = retriever
+        self._figures = figures
         self.reader = reader
         self.answerers = answerers
         self._checker = checker
@@ -120,8 +126,9 @@ class AskPipeline:
         passages: list[RetrievedPassage],
     ) -> None:
         """What the reading adds to a checked answer: its confidence; the short answer, when
-        the answer gives it from the passage it was found in; and when the answer is an
-        abstention, what was asked in its words and the related sentences, checked."""
+        the answer gives it from the passage it was found in; when it asks for a number, the
+        contested figures the answer states, said; and when the answer is an abstention, what
+        was asked in its words and the related sentences, checked."""
         answer.confidence = reading.confidence
         short = reading.short_answer
         if (
@@ -131,6 +138,15 @@ class AskPipeline:
             and any(citation.n == short.n for citation in answer.citations)
         ):
             answer.short_answer = short
+        if answer.grounded and reading.asked.kind == "number":
+            answer.figures = [
+                figure
+                for figure in self._figures.contested(passages)
+                if stated(figure, answer.citations) is not None
+            ]
+            added, cited = note(answer.figures, answer.citations)
+            answer.text = f"{answer.text} {added}".strip()
+            answer.citations = sorted(answer.citations + cited, key=lambda c: c.n)
         if not answer.grounded:
             if answer.mode == self.answerers.extractive.mode and is_abstention(draft):
                 answer.text = draft.strip()

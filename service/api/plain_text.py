@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from service.answering import Answer, Citation
 from service.briefing import Briefing, Storyline, Timeline
-from service.domain import ArticleRef, RetrievedPassage
+from service.domain import ArticleRef, ContestedFigure, RetrievedPassage
 from service.verifying.verifier import TextCheck
 
 
@@ -25,11 +25,24 @@ def sources(citations: Sequence[Citation]) -> str:
     return "\n\nSources:\n" + "\n".join(lines)
 
 
+def figures(contested: Sequence[ContestedFigure]) -> str:
+    """Each contested figure under "Reports differ" or "Changed", a line per value with its
+    marker, source and date, and the sentence that gives it; empty without any."""
+    lines = []
+    for figure in contested:
+        heading = "Reports differ" if figure.kind == "differ" else "Changed"
+        lines += ["", f"{heading}: {figure.what}"]
+        for value in figure.values:
+            when = ", ".join(filter(None, [value.source, value.date and value.date.isoformat()]))
+            lines.append(f'  {value.text} [{value.citation.n}] ({when}): "{value.citation.quote}"')
+    return "\n".join(lines)
+
+
 def answer(reply: Answer) -> str:
-    """The answer and its sources; when the articles don't answer, the closest sentences they
-    do hold follow, apart."""
+    """The answer and its sources (and its contested figures); when the articles don't
+    answer, the closest sentences they do hold follow, apart."""
     if reply.grounded or not reply.related:
-        return reply.text + sources(reply.citations)
+        return reply.text + figures(reply.figures) + sources(reply.citations)
     near = [f"- {c.quote} [{c.n}]" for c in reply.related]
     return reply.text + "\n\nWhat the articles do say:\n" + "\n".join(near) + sources(reply.related)
 
@@ -58,6 +71,8 @@ def briefing(reply: Briefing) -> str:
         for bullet in bullets:
             lines.append(f"- {bullet.text}")
             lines += [f"    [{c.n}] {described(c.passage.article)}" for c in bullet.citations]
+        if storyline.figures:
+            lines.append(figures(storyline.figures).lstrip("\n"))
     return "\n".join(lines)
 
 
@@ -80,7 +95,7 @@ def timeline(reply: Timeline) -> str:
     for entry in reply.entries:
         lines.append(f"{entry.date}: {entry.text}")
         lines += [f"    [{c.n}] {described(c.passage.article)}" for c in entry.citations]
-    return "\n".join(lines)
+    return "\n".join(lines) + figures(reply.figures)
 
 
 def text_check(check: TextCheck) -> str:

@@ -25,6 +25,7 @@ from service.briefing import (
 )
 from service.domain import (
     ArticleFilter,
+    ContestedFigure,
     RetrievedPassage,
     StoredArticle,
     Watch,
@@ -357,6 +358,44 @@ class CitationOut(ArticleRefOut):
         )
 
 
+class FigureValueOut(BaseModel):
+    value: str = Field(..., description='As the report writes it: "at least 23".')
+    text: str = Field(..., description="The report's sentence that gives it.")
+    citation: CitationOut
+    date: dt.date | None
+    source: str | None
+
+
+class FigureOut(BaseModel):
+    what: str = Field(..., description="What it counts: deaths, injured, offer...")
+    kind: Literal["differ", "changed"] = Field(
+        ...,
+        description="differ: reports of the same day give values that cannot both hold; "
+        "changed: a later report gives a new value (the values earliest first).",
+    )
+    values: list[FigureValueOut]
+
+    @classmethod
+    def of(cls, figure: ContestedFigure) -> Self:
+        return cls(
+            what=figure.what,
+            kind=figure.kind,
+            values=[
+                FigureValueOut(
+                    value=value.text,
+                    text=value.citation.quote,
+                    citation=CitationOut.of(value.citation),
+                    date=value.date,
+                    source=value.source,
+                )
+                for value in figure.values
+            ],
+        )
+
+
+FIGURES_DESCRIPTION = "Figures its reports give differently, or that changed, each value cited."
+
+
 class ShortAnswerOut(BaseModel):
     text: str = Field(..., description="The phrase that answers: a name, a number, a date...")
     n: int = Field(..., description="The citation ([n]) of the passage it is in.")
@@ -386,6 +425,11 @@ class AskOut(BaseModel):
     confidence: float | None = Field(
         None, description="How likely the passages answer the question (the reading step's call)."
     )
+    figures: list[FigureOut] = Field(
+        default_factory=list,
+        description="When it asks for a number: figures the answer states that its passages' "
+        "reports give differently, or that changed, each value cited.",
+    )
     warnings: list[str]
 
     @classmethod
@@ -401,6 +445,7 @@ class AskOut(BaseModel):
             mode=answer.mode,
             grounded=answer.grounded,
             confidence=round(answer.confidence, 4) if answer.confidence is not None else None,
+            figures=[FigureOut.of(figure) for figure in answer.figures],
             warnings=answer.warnings,
         )
 
@@ -491,6 +536,7 @@ class StorylineOut(BaseModel):
     articles: int = Field(..., description="Articles reporting it, each set of copies once.")
     sources: list[str] = Field(..., description="The distinct sources reporting it.")
     single_source: bool = Field(..., description="Only one source reports it.")
+    figures: list[FigureOut] = Field(default_factory=list, description=FIGURES_DESCRIPTION)
 
     @classmethod
     def of(cls, storyline: Storyline) -> Self:
@@ -503,6 +549,7 @@ class StorylineOut(BaseModel):
             articles=len(storyline.articles),
             sources=storyline.sources,
             single_source=len(storyline.sources) <= 1,
+            figures=[FigureOut.of(figure) for figure in storyline.figures],
         )
 
 
@@ -568,6 +615,7 @@ class TimelineOut(BaseModel):
     entries: list[TimelineEntryOut] = Field(
         ..., description="One per day with news, earliest first."
     )
+    figures: list[FigureOut] = Field(default_factory=list, description=FIGURES_DESCRIPTION)
     warnings: list[str]
 
     @classmethod
@@ -583,6 +631,7 @@ class TimelineOut(BaseModel):
                 )
                 for entry in timeline.entries
             ],
+            figures=[FigureOut.of(figure) for figure in timeline.figures],
             warnings=timeline.warnings,
         )
 

@@ -15,6 +15,7 @@ from service.briefing.ranking import StorylineRanker
 from service.briefing.storylines import Storyline, group_storylines
 from service.briefing.summaries import ExtractiveSummarizer, GenerativeSummarizer
 from service.briefing.timeline import (
+    LINE_LEAD_BONUS,
     Timeline,
     TimelineEntry,
     TimelinePipeline,
@@ -24,6 +25,7 @@ from service.briefing.timeline import (
 
 __all__ = [
     "LENGTHS",
+    "LINE_LEAD_BONUS",
     "BriefEvent",
     "BriefRequest",
     "Briefing",

@@ -1,7 +1,9 @@
 """Briefing: select articles, group storylines, rank them, summarise each (map), compose by
 importance.
 
-Every bullet passes the same citation check as an answer. With an LLM, each storyline's
+Every bullet passes the same citation check as an answer. A storyline's figures that its
+reports give differently, or that changed, are read from the passages its bullets are drawn
+from, and a bullet stating one says what the other reports give. With an LLM, each storyline's
 passages go into the prompt most central first while they fit the context budget, counted in
 tokens; what does not fit is said in `warnings`. LLM faults fall back to the extractive
 summary of that storyline.
@@ -22,6 +24,7 @@ from service.briefing.ranking import StorylineRanker, allot_bullets
 from service.briefing.storylines import Storyline, group_storylines
 from service.briefing.summaries import StorylineSummarizer
 from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
+from service.figures import FigureReader, note
 from service.retrieval import Retriever
 from service.settings import BriefingSettings
 
@@ -117,6 +120,7 @@ class BriefingPipeline:
         store: Store,
         retriever: Retriever,
         ranker: StorylineRanker,
+        figures: FigureReader,
         summarizers: Drafters[StorylineSummarizer],
         checker: CitationChecker,
         count_tokens: Callable[[str], int],
@@ -126,6 +130,7 @@ class BriefingPipeline:
         self._store = store
         self._retriever = retriever
         self._ranker = ranker
+        self._figures = figures
         self._summarizers = summarizers
         self._checker = checker
         self._count_tokens = count_tokens
@@ -162,7 +167,14 @@ class BriefingPipeline:
         # most central of each first.
         quota = -(-request.max_articles // max(1, len(storylines)))
         passages_by_article: dict[str, list] = {}
-        ids = [article.id for storyline in storylines for article in storyline.articles[:quota]]
+        # A copy's passages are read for its figures only: an update of a syndicated report
+        # may give a new toll in the same words.
+        ids = [
+            article_id
+            for storyline in storylines
+            for article in storyline.articles[:quota]
+            for article_id in [article.id, *storyline.copies.get(article.id, [])]
+        ]
         for record in self._store.passages_of(ids):
             passages_by_article.setdefault(record.passage.article_id, []).append(record)
 
@@ -186,6 +198,14 @@ class BriefingPipeline:
                 key=lambda passage: passage.similarity,
                 reverse=True,
             )
+            copied = [
+                RetrievedPassage.of(r, score=0.0, query_vector=storyline.centroid)
+                for a in storyline.articles[:quota]
+                for copy in storyline.copies.get(a.id, [])
+                for r in passages_by_article.get(copy, [])
+            ]
+            # The copies' passages numbered after the storyline's: a bullet's numbers hold.
+            storyline.figures = self._figures.contested(passages + copied)
             said = [without_markers(bullet.text) for bullet in bullets]
             mode, drafts, passages = self._summarize(
                 storyline, passages, shares[number], request, warnings, said
@@ -203,7 +223,12 @@ class BriefingPipeline:
                 if problem:
                     warnings.append(f"storyline '{storyline.label}': bullet left out ({problem})")
                     continue
-                bullet = Bullet(checked.text, checked.citations, storyline=number)
+                # The summarizer's passages are the ones the figures were read from (an LLM's
+                # fewer, first among them): their numbers agree.
+                added, cited = note(storyline.figures, checked.citations)
+                bullet = Bullet(
+                    f"{checked.text} {added}".strip(), checked.citations + cited, storyline=number
+                )
                 said.append(text)
                 bullets.append(bullet)
                 yield BulletWritten(bullet)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
-from service.domain import StoredArticle
+from service.domain import ContestedFigure, StoredArticle
 
 # Articles clustered in one go: the clustering's memory and time grow with its square (2,000
 # articles: 16 MB of distances, about a second).
@@ -30,6 +30,8 @@ class Storyline:
     """The distinct sources reporting it, copies included, in order of first appearance."""
     dates: list[dt.date] = field(default_factory=list)
     """Its articles' dates, copies included, earliest first."""
+    figures: list[ContestedFigure] = field(default_factory=list)
+    """Its figures that reports give differently, or that changed: read when it is briefed."""
 
     @property
     def size(self) -> int:

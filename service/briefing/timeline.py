@@ -7,8 +7,11 @@ the storyline distance of it).
 Syndicated copies merge into one report. For each day, the line is written as a briefing's
 bullet is, from that day's reports: by the LLM when there is one, else the sentence most
 similar to the story (its centroid, with the topic when there is one), an article's opening
-sentences favoured; it must stand as a bullet, not repeat an earlier line, and pass the same
-citation check as an answer."""
+sentences and what the day adds to the story's earlier days (names, figures: `KnownNews`)
+favoured; it must stand as a bullet, not repeat an earlier line, and pass the same citation
+check as an answer. The story's figures that reports give differently or that changed are
+read from all its reports; a line stating one says what other reports that day gave, or
+what earlier days did."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -19,11 +22,14 @@ from service.answering import Citation, CitationChecker, Drafters
 from service.answering.citations import without_markers
 from service.briefing.bullets import bullet_problem
 from service.briefing.storylines import Storyline, merge_copies
-from service.briefing.summaries import StorylineSummarizer
-from service.domain import ArticleFilter, RetrievedPassage, Store, StoredArticle
+from service.briefing.summaries import KnownNews, StorylineSummarizer
+from service.domain import ArticleFilter, ContestedFigure, RetrievedPassage, Store, StoredArticle
 from service.embedding import SentenceVectors
+from service.figures import FigureReader, note
+from service.parsing import SentenceParses
 from service.retrieval import Retriever
 from service.settings import BriefingSettings
+from service.text import sentences
 
 ArticleVector = tuple[StoredArticle, np.ndarray]
 # A day's passages given to the summarizer (the LLM's prompt), the most central first.
@@ -34,6 +40,10 @@ DAY_PASSAGES = 12
 TOPIC_BAND = 0.2
 # Articles a topic's retrieval brings, at most.
 MAX_TIMELINE_ARTICLES = 200
+# What an article's first sentence gains for a day's line (a briefing's bullet: LEAD_BONUS):
+# a day's news is what its reports open with. 0.2 to 0.5 were best on the development half of
+# the annotated stories (bench/eval_timeline.py), 0.1 held the day's event on 1 day fewer.
+LINE_LEAD_BONUS = 0.2
 
 
 class UnknownArticle(LookupError):
@@ -66,6 +76,8 @@ class Timeline:
     title: str
     entries: list[TimelineEntry]
     warnings: list[str] = field(default_factory=list)
+    figures: list[ContestedFigure] = field(default_factory=list)
+    """The story's figures that reports give differently, or that changed."""
 
 
 class TimelinePipeline:
@@ -75,6 +87,8 @@ class TimelinePipeline:
         store: Store,
         retriever: Retriever,
         vectors: SentenceVectors,
+        parses: SentenceParses,
+        figures: FigureReader,
         summarizers: Drafters[StorylineSummarizer],
         checker: CitationChecker,
         settings: BriefingSettings,
@@ -83,6 +97,8 @@ class TimelinePipeline:
         self._store = store
         self._retriever = retriever
         self._vectors = vectors
+        self._parses = parses
+        self._figures = figures
         self._summarizers = summarizers
         self._checker = checker
         self._settings = settings
@@ -108,26 +124,57 @@ class TimelinePipeline:
         by_day: dict[dt.date, list[StoredArticle]] = {}
         for article, _ in kept:
             by_day.setdefault(article.date, []).append(article)
-        records = self._store.passages_of([article.id for article, _ in kept])
+        reports = [
+            article_id
+            for article, _ in kept
+            for article_id in [article.id, *(copy.id for copy in copies.get(article.id, []))]
+        ]
+        records = self._store.passages_of(reports)
         passages_by_article: dict[str, list[RetrievedPassage]] = {}
         for record in records:
             passage = RetrievedPassage.of(record, score=0.0, query_vector=centroid)
             passages_by_article.setdefault(record.passage.article_id, []).append(passage)
 
+        central = {
+            day: _most_central([p for a in day_articles for p in passages_by_article.get(a.id, [])])
+            for day, day_articles in by_day.items()
+        }
+        # Figures are read from the passages the lines are: each day's most central, a copy's
+        # too (an update of a syndicated report may give a new toll in the same words).
+        copied = [
+            passage
+            for day_articles in by_day.values()
+            for passage in _most_central(
+                [
+                    p
+                    for a in day_articles
+                    for copy in copies.get(a.id, [])
+                    for p in passages_by_article.get(copy.id, [])
+                ]
+            )
+        ]
+        figures = self._figures.contested(
+            [p for day in sorted(central) for p in central[day]] + copied
+        )
+        known = KnownNews()
         entries: list[TimelineEntry] = []
         for day in sorted(by_day):
-            passages = [p for a in by_day[day] for p in passages_by_article.get(a.id, [])]
             said = [without_markers(entry.text) for entry in entries]
-            entry = self._line(day, by_day[day], passages, centroid, said, warnings)
+            entry = self._line(day, by_day[day], central[day], centroid, said, warnings, known)
+            texts = [text for passage in central[day] for text in sentences(passage.text)]
+            known.learn(self._parses.of(texts, passages=central[day]))
             if entry is None:
                 continue
+            added, cited = note(figures, entry.citations, renumber=True, later=False)
+            entry.text = f"{entry.text} {added}".strip()
+            entry.citations += cited
             entry.article_ids = [
                 article_id
                 for a in by_day[day]
                 for article_id in [a.id, *(copy.id for copy in copies.get(a.id, []))]
             ]
             entries.append(entry)
-        return Timeline(title, entries, warnings)
+        return Timeline(title, entries, warnings, figures)
 
     def _story(self, request: TimelineRequest) -> tuple[str, list[ArticleVector]]:
         """The timeline's title, and the articles of its story in the window with vectors."""
@@ -163,19 +210,22 @@ class TimelinePipeline:
         self,
         day: dt.date,
         articles: list[StoredArticle],
-        passages: list[RetrievedPassage],
+        central: list[RetrievedPassage],
         centroid: np.ndarray,
         said: list[str],
         warnings: list[str],
+        known: KnownNews,
     ) -> TimelineEntry | None:
         """The day's development in one cited line, written as a briefing's bullet is: by the
         LLM when there is one (`prompts/brief_*.j2`), else the day's sentence most central to
-        the story, an article's opening sentences favoured; None when neither can stand."""
-        central = sorted(passages, key=lambda p: p.similarity, reverse=True)[:DAY_PASSAGES]
+        the story, an article's opening sentences and what is not `known` from earlier days
+        favoured; None when neither can stand. `central`: the day's passages it reads."""
         storyline = Storyline(articles=articles, centroid=centroid)
 
         def attempt(summarizer: StorylineSummarizer) -> tuple[str, list[str]]:
-            drafts = summarizer.draft(storyline, central, bullets=1, topic=None, said=said)
+            drafts = summarizer.draft(
+                storyline, central, bullets=1, topic=None, said=said, known=known
+            )
             return summarizer.mode, drafts
 
         mode, drafts = self._summarizers.run(
@@ -204,3 +254,8 @@ class TimelinePipeline:
             if checked.grounded and not bullet_problem(without_markers(checked.text), said=said):
                 return TimelineEntry(day, checked.text, checked.citations, [])
         return None
+
+
+def _most_central(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    """A day's passages given to the summarizer and read for figures: the most central."""
+    return sorted(passages, key=lambda p: p.similarity, reverse=True)[:DAY_PASSAGES]

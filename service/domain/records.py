@@ -181,6 +181,35 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class FigureValue:
+    """One report's value of a figure: as written ("at least 23"), cited to its sentence."""
+
+    text: str
+    citation: Citation
+    agreeing: tuple[Citation, ...] = ()
+    """The sentences of other reports that day whose values this one allows."""
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.citation.passage.article.date
+
+    @property
+    def source(self) -> str | None:
+        return self.citation.passage.article.source
+
+
+@dataclass(frozen=True)
+class ContestedFigure:
+    """A figure of one story that reports give differently: on the same day (`differ`), or
+    later than before (`changed`: the values earliest first)."""
+
+    what: str
+    """What it counts: "deaths", "injured", "offer"..."""
+    kind: Literal["differ", "changed"]
+    values: list[FigureValue]
+
+
+@dataclass(frozen=True)
 class LoadError:
     """A record that could not be ingested; `where` names the file and line, or the batch index."""
 

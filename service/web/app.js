@@ -148,6 +148,19 @@ function closePassage() {
   if (open) { open.setAttribute("aria-expanded", "false"); open.focus(); }
 }
 
+// Figures reports give differently ("Reports differ") or that changed: each value as written,
+// its source and date, and a chip that opens the sentence giving it.
+function figureNotes(figures) {
+  return element("div", { class: "figures" }, ...figures.map((figure) =>
+    element("p", { class: `figure ${figure.kind}` },
+      element("strong", {}, `${figure.kind === "differ" ? "Reports differ" : "Changed"}: ${figure.what}`), " — ",
+      ...figure.values.flatMap((value, i) => [
+        i ? (figure.kind === "differ" ? " · " : " → ") : "",
+        element("span", { class: "figure-value" }, value.value), " ",
+        `(${[value.source, value.date].filter(Boolean).join(", ")}) `, chip(value.citation),
+      ]))));
+}
+
 function renderAnswer(bubble, answer, askedAs, asked) {
   const body = bubble.querySelector(".answer");
   const short = answer.short_answer;
@@ -158,6 +171,7 @@ function renderAnswer(bubble, answer, askedAs, asked) {
   }
   body.replaceChildren(...withChips(cited ? answer.explanation : answer.answer, answer.citations, short));
   bubble.classList.toggle("abstained", !answer.grounded);
+  if (answer.figures && answer.figures.length) bubble.append(figureNotes(answer.figures));
   if (!answer.grounded && answer.related.length) {
     bubble.append(element("div", { class: "related" },
       element("p", { class: "note" }, "What the articles do say:"),
@@ -225,6 +239,7 @@ async function showTimeline(section, button, articleId, briefed) {
     section.append(entries.length
       ? element("ol", { class: "timeline", "aria-label": timeline.title }, ...entries)
       : element("p", { class: "abstained" }, "No dated developments of this story in the period."));
+    if (timeline.figures.length) section.append(figureNotes(timeline.figures));
     button.remove();
   } catch (error) {
     section.append(element("p", { class: "warnings", role: "alert" }, `Error: ${error.message}`));
@@ -294,6 +309,7 @@ async function brief(event) {
           element("p", { class: "facts" }, storylineFacts(storyline)),
           element("ul", { class: "bullets" }, ...bullets.map((b) =>
             element("li", b.background ? { class: "background" } : {}, ...withChips(b.text, b.citations)))));
+        if (storyline.figures.length) section.append(figureNotes(storyline.figures));
         const button = element("button", { type: "button", class: "secondary timeline-button" }, "Timeline");
         button.addEventListener("click", () => showTimeline(section, button, storyline.article_ids[0], request));
         section.append(button);
