@@ -32,41 +32,6 @@ COUNTED_THINGS = {
 # value is the day's ordinal).
 NAME = "name"
 DATE = "date"
-# Offices one person holds at a time: a role whose holder reports may name differently (a
-# "scientist" or a "spokesperson" is one of several).
-OFFICES = frozenset(
-    [
-        "chief",
-        "president",
-        "minister",
-        "secretary",
-        "director",
-        "governor",
-        "mayor",
-        "ceo",
-        "chairman",
-        "chairwoman",
-        "chair",
-        "commissioner",
-        "judge",
-        "sheriff",
-        "coach",
-        "captain",
-        "leader",
-        "speaker",
-        "administrator",
-        "chancellor",
-        "prosecutor",
-        "superintendent",
-        "principal",
-        "premier",
-        "king",
-        "queen",
-        "pope",
-        "general",
-        "commander",
-    ]
-)
 # Nouns that say what was counted, not who: "a death toll of 23", "40 injuries".
 _TELLING_NOUNS = frozenset().union(*COUNTED_THINGS.values()) | {"number", "total", "figure"}
 _TOLD_BY = tuple(COUNTED_THINGS.values())
@@ -504,9 +469,8 @@ def told_in(parse: ParsedSentence, reported: dt.date | None) -> list[Figure]:
 
 
 def role_holders(parse: ParsedSentence) -> list[Figure]:
-    """People named with their role, an office one person holds at a time: "police chief
-    Pedro Arredondo", "Pedro Arredondo, the school police chief". The role is the figure, the
-    name its value."""
+    """People named with their role: "police chief Pedro Arredondo", "Pedro Arredondo, the
+    school police chief". The role is the figure, the name its value."""
     found = []
     for entity in parse.entities:
         tokens = parse.tokens_in(entity.start, entity.end)
@@ -537,8 +501,6 @@ def event_dates(parse: ParsedSentence, reported: dt.date | None) -> list[Figure]
         verb = _verb_above(parse, parse.root_of(tokens))
         if day is None or verb is None or parse.tokens[verb].lemma.lower() in _TELLING:
             continue
-        if _foretold(parse, parse.root_of(tokens)):
-            continue  # "will release its images on July 12": a plan, not an event
         what = f"{parse.tokens[verb].lemma.lower()} date"
         text = parse.span_text(entity)
         found.append(_stated(parse, what, DATE, day.toordinal(), entity.start, entity.end, text))
@@ -592,10 +554,8 @@ def _title_of(parse: ParsedSentence, root: int, inside: range) -> str:
     if parse.tokens[root].dep == "appos" and parse.tokens[parse.tokens[root].head].pos == "NOUN":
         appositive.append(parse.tokens[root].head)
     head = (before or appositive or [None])[0]
-    if head is None or parse.tokens[head].lemma.lower() not in OFFICES:
+    if head is None:
         return ""
-    if any(parse.word(c).lower() in {"a", "an"} for c in parse.children[head]):
-        return ""  # "a scientist at the institute": one of several
     # The noun nearest the head only: "police chief" of "the Uvalde school police chief".
     nearest = [
         c
