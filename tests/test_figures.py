@@ -5,7 +5,6 @@ one report counts the injured (40), never to be compared with the deaths; a mara
 """
 
 import asyncio
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.components import Components
-from service.figures import figures_in, relation, told_in
+from service.figures import figures_in
 from tests.conftest import archive_of
 from tests.test_cli import newsdesk
 from tests.test_mcp import over_stdio
@@ -85,35 +84,6 @@ def test_what_a_figure_counts_and_how_firmly(story):
     assert [(f.what, f.value) for f in figures_31] == [("deaths", 31)]
     assert (cost.what, cost.unit, cost.value) == ("cost", "£", 12e6)
     assert cost.low < 11e6 and cost.high > 13e6
-
-
-def test_who_holds_a_role_and_when_an_event_happened_are_compared_too(story):
-    """Two reports naming different police chiefs differ; one naming the chief by surname
-    agrees; a dam that failed on Tuesday or on Monday night, reported the same day, differs."""
-    parses = story.sentence_parses.parser.parse(
-        [
-            "Uvalde school police chief Pedro Arredondo was suspended on Wednesday.",
-            "Juan Lopez, the Uvalde school police chief, was suspended on Wednesday.",
-            "Police chief Arredondo said the gunman acted alone.",
-            "The Marrowby dam failed on Tuesday, the Riverside Gazette reported.",
-            "The Marrowby dam failed on Monday night, officials said.",
-        ]
-    )
-    reported = dt.date(2026, 6, 4)  # a Thursday
-    told = [told_in(parse, reported) for parse in parses]
-    chiefs = [next(f for f in found if f.what == "police chief") for found in told[:3]]
-    assert [chief.text for chief in chiefs] == ["Pedro Arredondo", "Juan Lopez", "Arredondo"]
-    assert relation(chiefs[0], reported, chiefs[1], reported) == "differ"
-    assert relation(chiefs[0], reported, chiefs[2], reported) == "agree"
-    tuesday, monday = (next(f for f in found if f.what == "fail date") for found in told[3:])
-    assert (tuesday.value, monday.value) == (
-        dt.date(2026, 6, 2).toordinal(),
-        dt.date(2026, 6, 1).toordinal(),
-    )
-    assert relation(tuesday, reported, monday, reported) == "differ"
-    # Who was suspended and when is not the chief's role: never compared with it.
-    suspended = next(f for f in told[0] if f.what == "suspend date")
-    assert relation(suspended, reported, chiefs[1], reported) == "different"
 
 
 def test_a_briefing_shows_the_figures_reports_differ_on_and_how_they_changed(api):

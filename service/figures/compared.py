@@ -1,8 +1,7 @@
 """The figures of one story compared across its reports.
 
 A story's reports are its passages (a storyline's, a timeline's, an answer's). Each figure
-they report (and each role's holder, each event's date) is read from the parse
-(`reported.told_in`); figures that count the same thing
+they report is read from the parse (`reported.figures_in`); figures that count the same thing
 (`Figure.same_thing`) are one slot. Two reports' values of a slot `agree` when both could be
 true (their hedges and rounding allow it: "at least 20" and 23, "3.6 billion" and
 3,6xx million); else they `differ` when reported the same day, and a later report `changed`
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.domain import Citation, ContestedFigure, FigureValue, RetrievedPassage
-from service.figures.reported import Figure, told_in
+from service.figures.reported import Figure, figures_in
 from service.parsing import SentenceParses
 from service.text import passage_sentence_spans
 
@@ -83,8 +82,7 @@ class FigureReader:
         for n, (passage, some) in enumerate(zip(passages, spans, strict=True), start=1):
             for start, _ in some:
                 found += [
-                    ReportedFigure(figure, passage, n, start)
-                    for figure in told_in(next(parses), passage.article.date)
+                    ReportedFigure(figure, passage, n, start) for figure in figures_in(next(parses))
                 ]
         return sorted(found, key=lambda r: (r.reported, r.passage.start, r.sentence_start))
 

@@ -10,8 +10,6 @@ compared when they count the same thing in the same unit over the same period ("
 "daily", "new cases"), and of the same places and doers when both name them.
 """
 
-import calendar
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,10 +26,6 @@ COUNTED_THINGS = {
     "arrested": {"arrest", "detain", "arrestee", "detainee"},
     "evacuated": {"evacuate", "evacuee", "displace"},
 }
-# The unit of a role's holder (the value is the person's name) and of an event's date (the
-# value is the day's ordinal).
-NAME = "name"
-DATE = "date"
 # Nouns that say what was counted, not who: "a death toll of 23", "40 injuries".
 _TELLING_NOUNS = frozenset().union(*COUNTED_THINGS.values()) | {"number", "total", "figure"}
 _TOLD_BY = tuple(COUNTED_THINGS.values())
@@ -70,8 +64,6 @@ _PERIOD_WORDS = frozenset(
     {"year", "years", "month", "months", "decade", "quarter", "season", "weeks"}
     | {"daily", "weekly", "annual", "annually", "monthly", "last", "previous", "past", "since"}
 )
-_WEEKDAYS = [day.lower() for day in calendar.day_name]
-_MONTHS = [month.lower() for month in calendar.month_abbr[1:]]
 _PER_DAY = re.compile(r"\b(a|per|each|every) day\b")
 _DAY = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -127,18 +119,14 @@ class Figure:
     """As written, with its hedge: "at least 23"."""
 
     def allows(self, other: "Figure") -> bool:
-        """Both could be true at once: their ranges of values overlap; of a role, the same
-        person ("Pedro Arredondo" and "Arredondo")."""
-        if self.unit == NAME:
-            mine, theirs = self.text.lower().split(), other.text.lower().split()
-            return mine[-1] == theirs[-1] and (len(mine) == 1 or len(theirs) == 1 or mine == theirs)
+        """Both could be true at once: their ranges of values overlap."""
         return self.low <= other.high and other.low <= self.high
 
     @property
     def toll(self) -> bool:
-        """Of what a story has one of: what news counts most (deaths, injured..., a fire's
-        area), who holds a role in it, when its events happened."""
-        return self.what in COUNTED_THINGS or self.what == "area" or self.unit in {NAME, DATE}
+        """Of what news counts most (deaths, injured..., a fire's area), which a story has one
+        of."""
+        return self.what in COUNTED_THINGS or self.what == "area"
 
     def same_day(self, other: "Figure") -> bool:
         """Of the same day where both sentences name one: two reports of one date may tell
@@ -459,127 +447,3 @@ def _about(parse: ParsedSentence) -> frozenset[str]:
         for entity in parse.entities
         if entity.label in _PLACE_OR_DOER
     )
-
-
-def told_in(parse: ParsedSentence, reported: dt.date | None) -> list[Figure]:
-    """What the sentence states that reports of one story may give differently: its figures,
-    who holds a role, and on which day an event happened (a report's own date resolves its
-    "on Tuesday")."""
-    return [*figures_in(parse), *role_holders(parse), *event_dates(parse, reported)]
-
-
-def role_holders(parse: ParsedSentence) -> list[Figure]:
-    """People named with their role: "police chief Pedro Arredondo", "Pedro Arredondo, the
-    school police chief". The role is the figure, the name its value."""
-    found = []
-    for entity in parse.entities:
-        tokens = parse.tokens_in(entity.start, entity.end)
-        if entity.label != "PERSON" or not tokens:
-            continue
-        root = parse.root_of(tokens)
-        title = _title_of(parse, root, tokens)
-        if not title:
-            continue
-        name = parse.span_text(entity)
-        found.append(
-            _stated(parse, title, NAME, 0.0, entity.start, entity.end, name, leave_out=name)
-        )
-    return found
-
-
-def event_dates(parse: ParsedSentence, reported: dt.date | None) -> list[Figure]:
-    """The days events happened on, as the sentence dates them ("the dam failed on Tuesday":
-    the failure's date), resolved against the report's date; none without it."""
-    if reported is None:
-        return []
-    found = []
-    for entity in parse.entities:
-        tokens = parse.tokens_in(entity.start, entity.end)
-        if entity.label not in {"DATE", "TIME"} or not tokens:
-            continue
-        day = _resolved(parse.span_text(entity), reported)
-        verb = _verb_above(parse, parse.root_of(tokens))
-        if day is None or verb is None or parse.tokens[verb].lemma.lower() in _TELLING:
-            continue
-        what = f"{parse.tokens[verb].lemma.lower()} date"
-        text = parse.span_text(entity)
-        found.append(_stated(parse, what, DATE, day.toordinal(), entity.start, entity.end, text))
-    return found
-
-
-def _stated(
-    parse: ParsedSentence,
-    what: str,
-    unit: str,
-    value: float,
-    start: int,
-    end: int,
-    text: str,
-    *,
-    leave_out: str = "",
-) -> Figure:
-    """A role or a date as a figure: one exact value, of the places and doers the sentence
-    names (besides the holder)."""
-    return Figure(
-        what=what,
-        value=value,
-        low=value,
-        high=value,
-        unit=unit,
-        period="",
-        about=_about(parse) - {leave_out.lower()},
-        whose="",
-        day="",
-        sentence=parse.text,
-        start=start,
-        end=end,
-        text=text,
-    )
-
-
-def _title_of(parse: ParsedSentence, root: int, inside: range) -> str:
-    """The role a person is named with: the nouns before the name that it hangs from
-    ("police chief" of "police chief Pedro Arredondo"), or the noun phrase in apposition
-    ("the school police chief"); lemmas, "" when none."""
-    before = [
-        c
-        for c in parse.children[root]
-        if c not in inside and parse.tokens[c].dep == "compound" and parse.tokens[c].pos == "NOUN"
-    ]
-    appositive = [
-        c
-        for c in parse.children[root]
-        if parse.tokens[c].dep == "appos" and parse.tokens[c].pos == "NOUN"
-    ]
-    if parse.tokens[root].dep == "appos" and parse.tokens[parse.tokens[root].head].pos == "NOUN":
-        appositive.append(parse.tokens[root].head)
-    head = (before or appositive or [None])[0]
-    if head is None:
-        return ""
-    # The noun nearest the head only: "police chief" of "the Uvalde school police chief".
-    nearest = [
-        c
-        for c in parse.children[head]
-        if c < head and parse.tokens[c].dep == "compound" and parse.tokens[c].pos == "NOUN"
-    ]
-    words = [parse.tokens[nearest[-1]].lemma.lower()] if nearest else []
-    return " ".join([*words, parse.tokens[head].lemma.lower()])
-
-
-def _resolved(said: str, reported: dt.date) -> dt.date | None:
-    """The calendar day a date as said names, seen from the report's date: a weekday is the
-    last one on or before it, a month and day the nearest year's."""
-    found = _DAY.search(said)
-    if not found:
-        return None
-    word = found.group().lower()
-    if word in _WEEKDAYS:
-        back = (reported.weekday() - _WEEKDAYS.index(word)) % 7
-        return reported - dt.timedelta(days=back)
-    month, day = word.replace(".", "").split()
-    number = _MONTHS.index(month[:3]) + 1
-    year = reported.year - (number > reported.month + 1)
-    try:
-        return dt.date(year, number, int(day))
-    except ValueError:
-        return None
