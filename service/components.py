@@ -121,7 +121,7 @@ def build_components(settings: Settings, *, embedder: Embedder | None = None) ->
     answerability = Answerability.load()
     if settings.answering.answer_min_confidence is not None:
         answerability.threshold = settings.answering.answer_min_confidence
-    figures = FigureReader(parses)
+    figures = FigureReader(parses, vectors)
     pipeline = AskPipeline(
         retriever=retriever,
         reader=Reader(vectors, parses, answerability),

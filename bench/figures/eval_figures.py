@@ -7,7 +7,8 @@ Each pair is two numbers from different reports of one storyline (their article 
 character spans in ../shared/data/realtimeqa_articles), labelled `agree`, `differ`, `changed`
 or `different` (not the same thing). The service reads each sentence as it reads a passage's
 (the parser, then `figures_in`): a number it takes for no figure leaves the pair unflagged;
-else `relation` says how the two stand. The baseline flags any two different numbers whose
+else `relation` says how the two stand, given how alike the two sentences are (the
+embedding model's cosine). The baseline flags any two different numbers whose
 counted noun (the noun the number modifies) is the same: `differ` on one day, `changed` on
 two. For `differ` and `changed`: precision (of the pairs flagged so, the share labelled so)
 and recall (of the pairs labelled so, the share flagged so).
@@ -20,9 +21,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from service.embedding import SentenceTransformerEmbedder
 from service.figures import figures_in, relation
 from service.loading import article_from_record
 from service.parsing import load_parser
+from service.settings import load_settings
 from service.verifying.facts import number_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,13 +45,13 @@ def read_articles(ids: set[str]) -> dict[str, str]:
     return found
 
 
-def service_kind(parse_a, side_a: dict, parse_b, side_b: dict) -> str:
+def service_kind(parse_a, side_a: dict, parse_b, side_b: dict, similarity: float) -> str:
     """The service's call on the pair: agree, differ, changed, or different (unflagged)."""
     a = figure_at(parse_a, side_a)
     b = figure_at(parse_b, side_b)
     if a is None or b is None:
         return "different"
-    return relation(a, day(side_a), b, day(side_b))
+    return relation(a, day(side_a), b, day(side_b), similarity)
 
 
 def figure_at(parse, side: dict):
@@ -58,7 +61,7 @@ def figure_at(parse, side: dict):
     return next((f for f in figures_in(parse) if f.start <= start and end <= f.end), None)
 
 
-def baseline_kind(parse_a, side_a: dict, parse_b, side_b: dict) -> str:
+def baseline_kind(parse_a, side_a: dict, parse_b, side_b: dict, similarity: float) -> str:
     noun_a, noun_b = counted_noun(parse_a, side_a), counted_noun(parse_b, side_b)
     if not noun_a or noun_a != noun_b:
         return "different"
@@ -125,11 +128,19 @@ def main() -> None:
             record["number_text"] = text[record["number"][0] : record["number"][1]]
             texts.append(record["sentence_text"])
     parses = iter(load_parser(None).parse(texts))
+    settings = load_settings().embedding
+    embedder = SentenceTransformerEmbedder(
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
+        threads=settings.torch_threads,
+    )
+    vectors = iter(embedder.embed(texts))
     calls: dict[str, dict[str, list]] = {}
     for pair in pairs:
         parse_a, parse_b = next(parses), next(parses)
+        similarity = float(next(vectors) @ next(vectors))
         for name, judge in (("service", service_kind), ("baseline", baseline_kind)):
-            call = judge(parse_a, pair["a"], parse_b, pair["b"])
+            call = judge(parse_a, pair["a"], parse_b, pair["b"], similarity)
             calls.setdefault(pair["half"], {}).setdefault(name, []).append((pair["label"], call))
             pair[name] = call
     results = {
