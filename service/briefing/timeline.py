@@ -10,8 +10,8 @@ similar to the story (its centroid, with the topic when there is one), an articl
 sentences and what the day adds to the story's earlier days (names, figures: `KnownNews`)
 favoured; it must stand as a bullet, not repeat an earlier line, and pass the same citation
 check as an answer. The story's figures that reports give differently or that changed are
-read from all its reports; a line stating one says what other reports that day gave, or
-what earlier days did."""
+read from the passages the lines are written from (each day's most central, its copies'
+too); a line stating one says what other reports that day gave, or what earlier days did."""
 
 import datetime as dt
 from dataclasses import dataclass, field

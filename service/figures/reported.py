@@ -347,7 +347,8 @@ def _what(parse: ParsedSentence, number: int, noun: int, inside: range) -> tuple
     }
     verb_lemma = parse.tokens[verb].lemma.lower() if verb is not None else ""
     lemmas = set(noun_words) | states | {verb_lemma}
-    period = _period(parse, noun)
+    clause = _clause(parse, noun)
+    period = _period(parse, clause)
     if "new" in noun_words:
         period = (period + " new").strip()
     head_noun = noun_words[0] if noun_words else ""
@@ -356,7 +357,6 @@ def _what(parse: ParsedSentence, number: int, noun: int, inside: range) -> tuple
             counted = head_noun if head_noun not in _GENERIC_NOUNS | _TELLING_NOUNS else ""
             return thing, period, counted
     whose = _subject(parse, verb, noun) if verb is not None else ""
-    clause = _clause(parse, noun)
     if any(parse.word(i).lower() == "each" for i in clause):
         period = (period + " each").strip()  # "each have more than 100 cases"
     # "cases among children" are some of the cases.
@@ -424,10 +424,9 @@ def _clause(parse: ParsedSentence, noun: int) -> set[int]:
     return inside
 
 
-def _period(parse: ParsedSentence, noun: int) -> str:
-    """The period of the figure's clause as its dates say it ("last year", "2021", "a day"),
-    without the days that only place the report in time ("on Tuesday", "May 2")."""
-    clause = _clause(parse, noun)
+def _period(parse: ParsedSentence, clause: set[int]) -> str:
+    """The period of the figure's clause (its tokens) as its dates say it ("last year", "2021",
+    "a day"), without the days that only place the report in time ("on Tuesday", "May 2")."""
     said = " ".join(
         parse.span_text(entity).lower()
         for entity in parse.entities
