@@ -1,10 +1,14 @@
-"""Figures across a story's reports, over the real model, parser and Chroma, on a fixture story
+"""Figures across a story's reports, over the real model, parser and Chroma, on fixture stories
 written for these tests: a landslide whose death toll two outlets give differently on the day
 (23 and 19; a third's "more than 20" allows the 23), and which a later report revises (31);
 one report counts the injured (40), never to be compared with the deaths; a marathon nearby.
+And a dam's failure, whose day (Tuesday, Sunday) and whose town's fire chief (Alan Pryce, Joan
+Ellery) two outlets give differently; a former chief is named too, and a later report sides
+with one chief.
 """
 
 import asyncio
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,12 +18,13 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.components import Components
-from service.figures import figures_in
+from service.figures import figures_in, relation, told_in
 from tests.conftest import archive_of
 from tests.test_cli import newsdesk
 from tests.test_mcp import over_stdio
 
 FIXTURES = Path(__file__).parent / "fixtures/figures_story.jsonl"
+ROLES_AND_DAYS = Path(__file__).parent / "fixtures/roles_days_story.jsonl"
 WINDOW = {"date_from": "2026-05-01", "date_to": "2026-05-06"}
 QUESTION = "How many people were killed in the Hollins Ford landslide?"
 
@@ -84,6 +89,103 @@ def test_what_a_figure_counts_and_how_firmly(story):
     assert [(f.what, f.value) for f in figures_31] == [("deaths", 31)]
     assert (cost.what, cost.unit, cost.value) == ("cost", "£", 12e6)
     assert cost.low < 11e6 and cost.high > 13e6
+
+
+def test_who_holds_an_office_and_when_an_event_happened_are_read_narrowly(story):
+    """An office of a named place held now, and an event's day with one thing done to; a
+    weekday is compared as a weekday, whichever week the report's date puts it in."""
+    parses = story.sentence_parses.parser.parse(
+        [
+            "Uvalde school police chief Pedro Arredondo was suspended on Wednesday.",
+            "Juan Lopez, the Uvalde school police chief, was suspended on Wednesday.",
+            "Uvalde police chief Arredondo said the gunman acted alone.",
+            "Former Uvalde police chief Pete Arredondo said nothing.",
+            "Shinzo Abe, Japan's longest-serving prime minister, died on Friday.",
+            "President Joe Biden spoke on Friday.",
+            "The Marrowby dam failed on Tuesday, the Riverside Gazette reported.",
+            "The Marrowby dam failed on Sunday night, officials said.",
+            "The Marrowby dam failed on May 26, engineers said.",
+            "More than 1,300 flights were delayed Saturday.",
+        ]
+    )
+    reported = dt.date(2026, 6, 4)  # a Thursday
+    told = [[f for f in told_in(p, reported) if f.unit in {"name", "date"}] for p in parses]
+    pedro, juan, surname = (found[0] for found in told[:3])
+    assert (pedro.what, pedro.whose, pedro.named) == (
+        "police chief",
+        "Uvalde",
+        "police chief of Uvalde",
+    )
+    assert [pedro.text, juan.text, surname.text] == ["Pedro Arredondo", "Juan Lopez", "Arredondo"]
+    assert relation(pedro, reported, juan, reported, 1.0) == "differ"
+    assert relation(pedro, reported, surname, reported, 1.0) == "agree"
+    # A former holder, one of all holders, a president of no named place: not read as holders.
+    assert not [f for found in told[3:6] for f in found if f.unit == "name"], told[3:6]
+    tuesday, sunday, may_26 = (found[0] for found in told[6:9])
+    assert (tuesday.named, tuesday.value) == ("day the dam failed", dt.date(2026, 6, 2).toordinal())
+    assert relation(tuesday, reported, sunday, reported, 1.0) == "differ"
+    # 26 May is a Tuesday too: a report dated a week after its text reads "Tuesday" as 2 June.
+    assert relation(tuesday, reported, may_26, reported, 1.0) == "agree"
+    # Who was suspended, and when, is no chief's role; nor are "flights" one thing.
+    suspended = next(f for f in told[0] if f.unit == "date")
+    assert relation(suspended, reported, juan, reported, 1.0) == "different"
+    assert told[9] == []
+
+
+@pytest.fixture(scope="module")
+def dam(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestClient]:
+    components = archive_of(
+        [ROLES_AND_DAYS], tmp_path_factory.mktemp("roles-days"), embedder, articles=3
+    )
+    with TestClient(create_app(components.settings, components=components)) as client:
+        yield client
+
+
+def reports_of(storyline: dict) -> set[str]:
+    """Its articles' ids, its copies' too."""
+    return {*storyline["article_ids"], *(c for some in storyline["copies"].values() for c in some)}
+
+
+def assert_the_dam_figures(figures: list[dict]) -> None:
+    """The chief and the dam's day differ on 4 June; the radio's Pryce of 5 June changes
+    nothing, and the former chief is no value."""
+    by_what = {(f["what"], f["kind"], f["answers"]): f["values"] for f in figures}
+    assert set(by_what) == {
+        ("fire chief of Marrowby", "differ", "person"),
+        ("day the dam failed", "differ", "date"),
+    }, figures
+    chiefs = by_what["fire chief of Marrowby", "differ", "person"]
+    assert sorted((v["value"], v["source"]) for v in chiefs) == [
+        ("Alan Pryce", "Carrow Evening Post"),
+        ("Joan Ellery", "Northern Courier"),
+    ]
+    days = by_what["day the dam failed", "differ", "date"]
+    assert sorted(v["value"] for v in days) == ["Sunday", "Tuesday"]
+    for value in chiefs + days:
+        assert value["value"] in value["citation"]["quote"]
+
+
+def test_reports_naming_different_office_holders_or_days_are_shown_everywhere(dam):
+    briefing = post(dam, "/brief", date_from="2026-06-01", date_to="2026-06-07", length="long")
+    # The clean-up may be a storyline of its own; the failure's reports are one.
+    (failure,) = [s for s in briefing["storylines"] if "dam-post" in reports_of(s)]
+    assert {"dam-post", "dam-courier"} <= reports_of(failure)
+    assert_the_dam_figures(failure["figures"])
+    timeline = post(
+        dam, "/timeline", date_from="2026-06-01", date_to="2026-06-07", topic="Marrowby dam"
+    )
+    assert_the_dam_figures(timeline["figures"])
+    who = post(dam, "/ask", question="Who is the fire chief of Marrowby?")
+    assert who["grounded"], who
+    assert [f["answers"] for f in who["figures"]] == ["person"], who["figures"]
+    assert "Reports differ on the fire chief of Marrowby" in who["answer"], who["answer"]
+    when = post(dam, "/ask", question="When did the Marrowby dam fail?")
+    assert when["grounded"], when
+    assert [f["answers"] for f in when["figures"]] == ["date"], when["figures"]
+    assert "Reports differ on the day the dam failed" in when["answer"], when["answer"]
+    for answer in (who, when):
+        cited = {c["n"] for c in answer["citations"]}
+        assert {int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])} <= cited
 
 
 def test_a_briefing_shows_the_figures_reports_differ_on_and_how_they_changed(api):

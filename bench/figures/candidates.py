@@ -26,7 +26,8 @@ from eval_figures import counted_noun  # this folder's: the baseline's counted n
 from service.briefing.storylines import group_storylines
 from service.components import build_components
 from service.domain import ArticleFilter, RetrievedPassage
-from service.figures.reported import figures_in, number_entities
+from service.figures.reported import NAMED_DAY, figures_in, number_entities, verb_above
+from service.figures.told import OFFICES
 from service.settings import load_settings
 from service.text import passage_sentence_spans
 from service.verifying.facts import number_values
@@ -90,46 +91,116 @@ def half_of(storyline_key: str) -> str:
     return "dev" if int(hashlib.sha256(storyline_key.encode()).hexdigest(), 16) % 2 else "test"
 
 
-def mentions(components, passages: list[RetrievedPassage]) -> list[dict]:
+def sentences(components, passages: list[RetrievedPassage]):
+    """Each sentence of the passages: (its passage, its span there, its parse, its vector)."""
     spans = [passage_sentence_spans(p.text) for p in passages]
     texts = [p.text[s:e] for p, some in zip(passages, spans, strict=True) for s, e in some]
     parses = iter(components.sentence_parses.of(texts, passages=passages))
     vectors = iter(components.sentence_vectors.of(texts, passages=passages))
-    found = []
     for passage, some in zip(passages, spans, strict=True):
         for start, end in some:
-            parse, vector = next(parses), next(vectors)
-            figures = {f.end: f for f in figures_in(parse)}
-            for entity, tokens in number_entities(parse):
-                after = [
-                    parse.tokens[i].lemma.lower()
-                    for i in range(tokens.stop, min(tokens.stop + 3, len(parse.tokens)))
-                    if parse.tokens[i].pos in {"NOUN", "VERB", "ADJ"}
-                    and parse.tokens[i].lemma.lower() not in STOP
-                ]
-                near = {
-                    parse.tokens[i].lemma.lower()
-                    for i in range(
-                        max(0, tokens.start - 5), min(tokens.stop + 5, len(parse.tokens))
-                    )
-                } & KEYWORDS
-                figure = figures.get(entity.end)
-                offset = passage.start + start
-                mention = {
-                    "article_id": passage.article.article_id,
-                    "date": passage.article.date.isoformat() if passage.article.date else None,
-                    "source": passage.article.source,
-                    "sentence": [offset, passage.start + end],
-                    "number": [offset + entity.start, offset + entity.end],
-                    "sentence_text": parse.text,
-                    "number_text": parse.span_text(entity),
-                    "what": figure.what if figure else "",
-                    "after": after,
-                    "near": sorted(near),
-                    "values": number_values(parse.span_text(entity)),
-                }
-                found.append(mention | {"noun": counted_noun(parse, mention), "vector": vector})
+            yield passage, start, end, next(parses), next(vectors)
+
+
+def located(passage: RetrievedPassage, start: int, end: int) -> dict:
+    """A mention's article and its sentence's span in the article."""
+    return {
+        "article_id": passage.article.article_id,
+        "date": passage.article.date.isoformat() if passage.article.date else None,
+        "source": passage.article.source,
+        "sentence": [passage.start + start, passage.start + end],
+    }
+
+
+def mentions(components, passages: list[RetrievedPassage]) -> list[dict]:
+    found = []
+    for passage, start, end, parse, vector in sentences(components, passages):
+        figures = {f.end: f for f in figures_in(parse)}
+        for entity, tokens in number_entities(parse):
+            after = [
+                parse.tokens[i].lemma.lower()
+                for i in range(tokens.stop, min(tokens.stop + 3, len(parse.tokens)))
+                if parse.tokens[i].pos in {"NOUN", "VERB", "ADJ"}
+                and parse.tokens[i].lemma.lower() not in STOP
+            ]
+            near = {
+                parse.tokens[i].lemma.lower()
+                for i in range(max(0, tokens.start - 5), min(tokens.stop + 5, len(parse.tokens)))
+            } & KEYWORDS
+            figure = figures.get(entity.end)
+            offset = passage.start + start
+            mention = located(passage, start, end) | {
+                "number": [offset + entity.start, offset + entity.end],
+                "sentence_text": parse.text,
+                "number_text": parse.span_text(entity),
+                "what": figure.what if figure else "",
+                "after": after,
+                "near": sorted(near),
+                "values": number_values(parse.span_text(entity)),
+            }
+            found.append(mention | {"noun": counted_noun(parse, mention), "vector": vector})
     return found
+
+
+# Broader than the service's reading, so that the labels judge it: any office word near a
+# name, any weekday or month and day.
+ROLE_WORDS = OFFICES | {"judge", "leader", "head", "commander", "general", "spokesman", "ceo"}
+
+
+def told_mentions(components, passages: list[RetrievedPassage]) -> list[dict]:
+    """Names said with an office word near them (four words before, or in apposition after)
+    and days said as a weekday or a month and day, each with the verb above it."""
+    found = []
+    for passage, start, end, parse, vector in sentences(components, passages):
+        for entity in parse.entities:
+            tokens = parse.tokens_in(entity.start, entity.end)
+            if not tokens:
+                continue
+            if entity.label == "PERSON":
+                near = [*range(max(0, tokens.start - 4), tokens.start)]
+                near += [
+                    i
+                    for i in range(tokens.stop, min(tokens.stop + 8, len(parse.tokens)))
+                    if parse.tokens[i].dep == "appos" or parse.tokens[i].head in tokens
+                ]
+                offices = {parse.tokens[i].lemma.lower() for i in near} & ROLE_WORDS
+                if not offices:
+                    continue
+                kind, tie = "role", sorted(offices)
+            elif entity.label in {"DATE", "TIME"} and NAMED_DAY.search(parse.span_text(entity)):
+                verb = verb_above(parse, parse.root_of(tokens))
+                kind, tie = "day", [parse.tokens[verb].lemma.lower()] if verb is not None else []
+            else:
+                continue
+            offset = passage.start + start
+            found.append(
+                located(passage, start, end)
+                | {
+                    "kind": kind,
+                    "tie": tie,
+                    "value": [offset + entity.start, offset + entity.end],
+                    "sentence_text": parse.text,
+                    "value_text": parse.span_text(entity),
+                    "vector": vector,
+                }
+            )
+    return found
+
+
+def told_ways(a: dict, b: dict) -> list[str]:
+    """How two told mentions are tied: one office word; one verb above two days, or two days
+    in sentences much alike."""
+    if a["kind"] != b["kind"]:
+        return []
+    if a["kind"] == "role":
+        return ["role"] if set(a["tie"]) & set(b["tie"]) else []
+    alike = float(a["vector"] @ b["vector"]) >= 0.5
+    return ["day"] if (a["tie"] and a["tie"] == b["tie"]) or alike else []
+
+
+def span(mention: dict) -> list[int]:
+    """Where its number, name or day is in its article."""
+    return mention.get("number") or mention["value"]
 
 
 def main() -> None:
@@ -140,7 +211,12 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=18)
     parser.add_argument("--per-way", type=int, default=90)
     parser.add_argument("--days", type=int, default=7, help="a storyline window's days")
-    parser.add_argument("--ways", nargs="+", default=["noun", "what", "word", "keyword", "similar"])
+    parser.add_argument(
+        "--ways",
+        nargs="+",
+        default=["noun", "what", "word", "keyword", "similar"],
+        help="of numbers; or role and day: of names said with an office, of days",
+    )
     parser.add_argument("--skip", type=Path, help="candidates already drawn, not again")
     parser.add_argument("--first-number", type=int, default=0)
     parser.add_argument(
@@ -148,6 +224,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--min-similarity", type=float, default=-1.0, help="of the two sentences' vectors"
+    )
+    parser.add_argument(
+        "--values-differ",
+        action="store_true",
+        help="of role and day: only two different names, or two days said differently",
     )
     args = parser.parse_args()
     components = build_components(load_settings(index_path=args.index))
@@ -158,7 +239,7 @@ def main() -> None:
         for line in args.skip.open():
             drawn = json.loads(line)
             a, b = drawn["a"], drawn["b"]
-            seen.add((a["article_id"], *a["number"], b["article_id"], *b["number"]))
+            seen.add((a["article_id"], *span(a), b["article_id"], *span(b)))
     start = dt.date.fromisoformat(args.first)
     for week in range(args.weeks):
         window = ArticleFilter(
@@ -178,7 +259,8 @@ def main() -> None:
             passages = [
                 RetrievedPassage.of(r, score=0.0, query_vector=storyline.centroid) for r in records
             ]
-            found = mentions(components, passages)
+            told = bool({"role", "day"} & set(args.ways))
+            found = (told_mentions if told else mentions)(components, passages)
             for a, b in itertools.combinations(found, 2):
                 if a["article_id"] == b["article_id"]:
                     continue
@@ -186,30 +268,30 @@ def main() -> None:
                     continue
                 if float(a["vector"] @ b["vector"]) < args.min_similarity:
                     continue
+                if args.values_differ and told and a["value_text"] == b["value_text"]:
+                    continue
                 ways = [
                     way
                     for way, tied in (
-                        ("noun", a["noun"] and a["noun"] == b["noun"]),
-                        ("what", a["what"] and a["what"] == b["what"]),
-                        ("word", set(a["after"]) & set(b["after"])),
+                        ("noun", a.get("noun") and a["noun"] == b["noun"]),
+                        ("what", a.get("what") and a["what"] == b["what"]),
+                        ("word", set(a.get("after", ())) & set(b.get("after", ()))),
                         (
                             "keyword",
-                            set(a["near"]) & set(b["near"]) and a["values"] != b["values"],
+                            set(a.get("near", ())) & set(b.get("near", ()))
+                            and a["values"] != b["values"],
                         ),
                         (
                             "similar",
-                            float(a["vector"] @ b["vector"]) >= SIMILAR
+                            not told
+                            and float(a["vector"] @ b["vector"]) >= SIMILAR
                             and a["values"] != b["values"],
                         ),
+                        *((way, True) for way in (told_ways(a, b) if told else [])),
                     )
                     if tied and way in by_way
                 ]
-                pair_key = (
-                    tuple(a["number"]),
-                    a["article_id"],
-                    tuple(b["number"]),
-                    b["article_id"],
-                )
+                pair_key = (a["article_id"], *span(a), b["article_id"], *span(b))
                 if not ways or pair_key in seen:
                     continue
                 seen.add(pair_key)

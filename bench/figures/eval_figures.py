@@ -1,5 +1,6 @@
 """Figures across reports against hand-labelled pairs (bench/figures/pairs.jsonl), beside the
-baseline, in one run, each half apart.
+baseline, in one run, each half apart; and who holds an office and when an event happened
+against theirs (bench/figures/told_pairs.jsonl).
 
     .venv/bin/python bench/figures/eval_figures.py [--out bench/results/eval_figures.json]
 
@@ -12,9 +13,16 @@ embedding model's cosine). The baseline flags any two different numbers whose
 counted noun (the noun the number modifies) is the same: `differ` on one day, `changed` on
 two. For `differ` and `changed`: precision (of the pairs flagged so, the share labelled so)
 and recall (of the pairs labelled so, the share flagged so).
+
+A told pair is two names said with an office word, or two days, from different reports of one
+storyline (`value`: the name's or the day's span). The service reads them with `told_in`; the
+baseline takes any two people said with one office word for its holders (different surnames:
+they differ, or it changed) and any two days tied by their verb or their sentences for one
+event's (the weekday read back from the report's date).
 """
 
 import argparse
+import calendar
 import datetime as dt
 import json
 import sys
@@ -22,7 +30,8 @@ from collections import Counter
 from pathlib import Path
 
 from service.embedding import SentenceTransformerEmbedder
-from service.figures import figures_in, relation
+from service.figures import figures_in, relation, told_in
+from service.figures.told import resolved
 from service.loading import article_from_record
 from service.parsing import load_parser
 from service.settings import load_settings
@@ -30,8 +39,10 @@ from service.verifying.facts import number_values
 
 ROOT = Path(__file__).resolve().parents[2]
 PAIRS = ROOT / "bench/figures/pairs.jsonl"
+TOLD_PAIRS = ROOT / "bench/figures/told_pairs.jsonl"
 ARTICLES = ROOT.parent / "shared/data/realtimeqa_articles/articles.jsonl"
 KINDS = ("differ", "changed")
+WEEKDAYS = [day.lower() for day in calendar.day_name]
 
 
 def read_articles(ids: set[str]) -> dict[str, str]:
@@ -55,10 +66,45 @@ def service_kind(parse_a, side_a: dict, parse_b, side_b: dict, similarity: float
 
 
 def figure_at(parse, side: dict):
-    """The figure the service reads at the labelled number, or None."""
-    start = side["number"][0] - side["sentence"][0]
-    end = side["number"][1] - side["sentence"][0]
-    return next((f for f in figures_in(parse) if f.start <= start and end <= f.end), None)
+    """The figure the service reads at the labelled number (or name, or day), or None."""
+    start, end = (at - side["sentence"][0] for at in span(side))
+    found = figures_in(parse) if "number" in side else told_in(parse, day(side))
+    return next((f for f in found if f.start <= start and end <= f.end), None)
+
+
+def span(side: dict) -> list[int]:
+    return side.get("number") or side["value"]
+
+
+def baseline_role(parse_a, side_a: dict, parse_b, side_b: dict, similarity: float) -> str:
+    """Two people said with one office word: its holders (one person by one surname)."""
+    same = side_a["value_text"].split()[-1] == side_b["value_text"].split()[-1]
+    return _told_kind(same, side_a, side_b)
+
+
+def baseline_day(parse_a, side_a: dict, parse_b, side_b: dict, similarity: float) -> str:
+    """Two days tied by their verb or their sentences: one event's."""
+    return _told_kind(naive_day(side_a) == naive_day(side_b), side_a, side_b)
+
+
+def _told_kind(same: bool, side_a: dict, side_b: dict) -> str:
+    if same:
+        return "agree"
+    return "differ" if day(side_a) == day(side_b) else "changed"
+
+
+BASELINES = {"roles": baseline_role, "days": baseline_day}
+
+
+def naive_day(side: dict) -> dt.date | None:
+    """The day as said, read back from the report's date (its own weekday today)."""
+    said, reported = side["value_text"], day(side)
+    if reported is None:
+        return None
+    weekday = next((w for w in WEEKDAYS if w in said.lower()), None)
+    if weekday:
+        return reported - dt.timedelta(days=(reported.weekday() - WEEKDAYS.index(weekday)) % 7)
+    return resolved(said, reported)
 
 
 def baseline_kind(parse_a, side_a: dict, parse_b, side_b: dict, similarity: float) -> str:
@@ -110,6 +156,11 @@ def scores(calls: list[tuple[str, str]]) -> dict:
             3,
         ),
     }
+    # How much of what agrees is read as one slot: a reader that reads nothing flags nothing.
+    result["agree"] = {
+        "labelled": sum(label == "agree" for label, _ in calls),
+        "read so": sum(label == call == "agree" for label, call in calls),
+    }
     return result
 
 
@@ -117,7 +168,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/eval_figures.json")
     args = parser.parse_args()
-    pairs = [json.loads(line) for line in PAIRS.open()]
+    pairs = [json.loads(line) | {"set": "figures"} for line in PAIRS.open()]
+    pairs += [
+        json.loads(line) | {"set": f"{json.loads(line)['drawn_as']}s"} for line in TOLD_PAIRS.open()
+    ]
     articles = read_articles({p[side]["article_id"] for p in pairs for side in ("a", "b")})
     texts = []
     for pair in pairs:
@@ -125,7 +179,8 @@ def main() -> None:
             record = pair[side]
             text = articles[record["article_id"]]
             record["sentence_text"] = text[record["sentence"][0] : record["sentence"][1]]
-            record["number_text"] = text[record["number"][0] : record["number"][1]]
+            said = "number_text" if "number" in record else "value_text"
+            record[said] = text[span(record)[0] : span(record)[1]]
             texts.append(record["sentence_text"])
     parses = iter(load_parser(None).parse(texts))
     settings = load_settings().embedding
@@ -135,36 +190,46 @@ def main() -> None:
         threads=settings.torch_threads,
     )
     vectors = iter(embedder.embed(texts))
-    calls: dict[str, dict[str, list]] = {}
+    calls: dict[tuple[str, str], dict[str, list]] = {}
     for pair in pairs:
         parse_a, parse_b = next(parses), next(parses)
         similarity = float(next(vectors) @ next(vectors))
-        for name, judge in (("service", service_kind), ("baseline", baseline_kind)):
+        baseline = baseline_kind if pair["set"] == "figures" else BASELINES[pair["set"]]
+        for name, judge in (("service", service_kind), ("baseline", baseline)):
             call = judge(parse_a, pair["a"], parse_b, pair["b"], similarity)
-            calls.setdefault(pair["half"], {}).setdefault(name, []).append((pair["label"], call))
+            made = calls.setdefault((pair["set"], pair["half"]), {})
+            made.setdefault(name, []).append((pair["label"], call))
             pair[name] = call
+    sets = sorted({p["set"] for p in pairs})
     results = {
         "command": "bench/figures/eval_figures.py " + " ".join(sys.argv[1:]),
         "date": dt.date.today().isoformat(),
-        "pairs": dict(Counter(p["half"] for p in pairs)),
+        "pairs": {
+            name: dict(Counter(p["half"] for p in pairs if p["set"] == name)) for name in sets
+        },
         "labels": {
-            half: dict(Counter(p["label"] for p in pairs if p["half"] == half))
+            f"{name} {half}": dict(
+                Counter(p["label"] for p in pairs if (p["set"], p["half"]) == (name, half))
+            )
+            for name in sets
             for half in ("dev", "test")
         },
         "by_half": {
-            half: {name: scores(made) for name, made in by_name.items()}
-            for half, by_name in sorted(calls.items())
+            f"{name} {half}": {judge: scores(made) for judge, made in by_judge.items()}
+            for (name, half), by_judge in sorted(calls.items())
         },
         "wrong": [
             {
+                "set": p["set"],
                 "half": p["half"],
+                "pair": p["pair"],
                 "label": p["label"],
                 "service": p["service"],
                 "a": p["a"]["sentence_text"][:160],
                 "b": p["b"]["sentence_text"][:160],
             }
             for p in pairs
-            if p["half"] == "dev"
+            if (p["half"] == "dev" or p["set"] != "figures")
             and (p["service"] in KINDS or p["label"] in KINDS)
             and p["service"] != p["label"]
         ],

@@ -126,9 +126,10 @@ class AskPipeline:
         passages: list[RetrievedPassage],
     ) -> None:
         """What the reading adds to a checked answer: its confidence; the short answer, when
-        the answer gives it from the passage it was found in; when it asks for a number, the
-        contested figures the answer states, said; and when the answer is an abstention, what
-        was asked in its words and the related sentences, checked."""
+        the answer gives it from the passage it was found in; when it asks for a number, a
+        person or a date, the contested figures (an office's holders, an event's days) the
+        answer states, said; and when the answer is an abstention, what was asked in its
+        words and the related sentences, checked."""
         answer.confidence = reading.confidence
         short = reading.short_answer
         if (
@@ -138,11 +139,12 @@ class AskPipeline:
             and any(citation.n == short.n for citation in answer.citations)
         ):
             answer.short_answer = short
-        if answer.grounded and reading.asked.kind == "number":
+        if answer.grounded and reading.asked.kind in {"number", "person", "date"}:
             answer.figures = [
                 figure
                 for figure in self._figures.contested(passages)
-                if stated(figure, answer.citations) is not None
+                if figure.answers == reading.asked.kind
+                and stated(figure, answer.citations) is not None
             ]
             added, cited = note(answer.figures, answer.citations)
             answer.text = f"{answer.text} {added}".strip()

@@ -367,11 +367,18 @@ class FigureValueOut(BaseModel):
 
 
 class FigureOut(BaseModel):
-    what: str = Field(..., description="What it counts: deaths, injured, offer...")
+    what: str = Field(
+        ...,
+        description="What it counts (deaths, injured, offer...), whose office (Uvalde police "
+        "chief) or which event's day (day the dam failed)",
+    )
     kind: Literal["differ", "changed"] = Field(
         ...,
         description="differ: reports of the same day give values that cannot both hold; "
         "changed: a later report gives a new value (the values earliest first).",
+    )
+    answers: Literal["number", "person", "date"] = Field(
+        ..., description="What its values are: numbers, the office's holders, the event's days"
     )
     values: list[FigureValueOut]
 
@@ -380,6 +387,7 @@ class FigureOut(BaseModel):
         return cls(
             what=figure.what,
             kind=figure.kind,
+            answers=figure.answers,
             values=[
                 FigureValueOut(
                     value=value.text,

@@ -204,9 +204,12 @@ class ContestedFigure:
     later than before (`changed`: the values earliest first)."""
 
     what: str
-    """What it counts: "deaths", "injured", "offer"..."""
+    """What it counts: "deaths", "injured", "offer"...; whose office ("Uvalde police chief");
+    which event's day ("day the dam failed")."""
     kind: Literal["differ", "changed"]
     values: list[FigureValue]
+    answers: Literal["number", "person", "date"] = "number"
+    """The kind of question its values answer."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The figures of one story compared across its reports.
 
 A story's reports are its passages (a storyline's, a timeline's, an answer's). Each figure
-they report is read from the parse (`reported.figures_in`); figures that count the same thing
+they report, and each role's holder and event's day, is read from the parse
+(`told.told_in`); figures that count the same thing
 (`Figure.same_thing`), said in sentences much alike (SAME_STATEMENT), are one slot. Two
 reports' values of a slot `agree` when both could be true (their hedges and rounding allow
 it: "at least 20" and 23, "3.6 billion" and 3,6xx million); else they `differ` when reported
@@ -19,7 +20,8 @@ import numpy as np
 
 from service.domain import Citation, ContestedFigure, FigureValue, RetrievedPassage
 from service.embedding import SentenceVectors
-from service.figures.reported import Figure, figures_in
+from service.figures.reported import Figure
+from service.figures.told import told_in
 from service.parsing import SentenceParses
 from service.text import passage_sentence_spans
 
@@ -84,7 +86,8 @@ class FigureReader:
         self._vectors = vectors
 
     def reported(self, passages: Sequence[RetrievedPassage]) -> list[ReportedFigure]:
-        """Every figure of the passages, in the order they were reported."""
+        """Every figure of the passages that another of them could be compared with, in the
+        order they were reported."""
         spans = [passage_sentence_spans(p.text) for p in passages]
         texts = [
             p.text[start:end]
@@ -92,16 +95,21 @@ class FigureReader:
             for start, end in some
         ]
         parses = self._parses.of(texts, passages=passages)
-        # Vectors only of the sentences that report a figure: most do not.
-        figures = [figures_in(parse) for parse in parses]
-        told = [text for text, found in zip(texts, figures, strict=True) if found]
+        dates = [p.article.date for p, some in zip(passages, spans, strict=True) for _ in some]
+        figures = [told_in(parse, date) for parse, date in zip(parses, dates, strict=True)]
+        # Vectors only of the sentences with a figure some other sentence's could be compared
+        # with: most have none.
+        compared = _comparable(figures)
+        told = [text for at, text in enumerate(texts) if at in compared]
         vectors = iter(self._vectors.of(told, passages=passages) if told else [])
-        read = iter(figures)
+        read = iter(enumerate(figures))
         found = []
         for n, (passage, some) in enumerate(zip(passages, spans, strict=True), start=1):
             for start, _ in some:
-                in_sentence = next(read)
-                vector = next(vectors) if in_sentence else None
+                at, in_sentence = next(read)
+                if at not in compared:
+                    continue
+                vector = next(vectors)
                 found += [
                     ReportedFigure(figure, passage, n, start, vector) for figure in in_sentence
                 ]
@@ -121,21 +129,41 @@ def contested(reported: Sequence[ReportedFigure]) -> list[ContestedFigure]:
         by_day: dict[dt.date | None, list[ReportedFigure]] = {}
         for report in slot:
             by_day.setdefault(report.date, []).append(report)
-        leading: dict[dt.date, Value] = {}
+        given: dict[dt.date, list[Value]] = {}
         for day, reports in by_day.items():
             values = _distinct(reports)
             told = [v for v in values if v.report.figure.same_day(values[0].report.figure)]
             if len({value.report.passage.article.source for value in told}) > 1:
                 found.append(_contested("differ", told))
             if day is not None:
-                leading[day] = values[0]
+                given[day] = values
+        # A day's leading value is a change unless an earlier day gave it: a later report
+        # siding with one of a day's differing values changed nothing.
         path: list[Value] = []
-        for day in sorted(leading):
-            if not path or not path[-1].report.figure.allows(leading[day].report.figure):
-                path.append(leading[day])
+        earlier: list[Value] = []
+        for day in sorted(given):
+            lead = given[day][0]
+            if not any(v.report.figure.allows(lead.report.figure) for v in earlier):
+                path.append(lead)
+            earlier += given[day]
         if len(path) > 1 and not path[0].report.figure.allows(path[-1].report.figure):
             found.append(_contested("changed", path))
     return found
+
+
+def _comparable(figures: Sequence[list[Figure]]) -> set[int]:
+    """The sentences (their indexes) with a figure of the same thing as another sentence's: a
+    figure alone in its story is never contested."""
+    by_kind: dict[tuple[str, str, str], list[tuple[int, Figure]]] = {}
+    for at, found in enumerate(figures):
+        for figure in found:
+            by_kind.setdefault((figure.what, figure.unit, figure.period), []).append((at, figure))
+    return {
+        at
+        for alike in by_kind.values()
+        for at, figure in alike
+        if any(other != at and figure.same_thing(them) for other, them in alike)
+    }
 
 
 @dataclass(frozen=True)
@@ -185,8 +213,9 @@ def _distinct(reports: list[ReportedFigure]) -> list[Value]:
 
 
 def _contested(kind: Literal["differ", "changed"], values: list[Value]) -> ContestedFigure:
+    figure = values[0].report.figure
     return ContestedFigure(
-        values[0].report.figure.what,
+        figure.named or figure.what,
         kind,
         [
             FigureValue(
@@ -196,4 +225,5 @@ def _contested(kind: Literal["differ", "changed"], values: list[Value]) -> Conte
             )
             for value in values
         ],
+        figure.answers,
     )

@@ -26,6 +26,12 @@ COUNTED_THINGS = {
     "arrested": {"arrest", "detain", "arrestee", "detainee"},
     "evacuated": {"evacuate", "evacuee", "displace"},
 }
+# The units of what is told like a figure (`service.figures.told`): a role's holder, whose
+# value is the person's name (its text), and an event's day, whose value is the day's ordinal.
+NAME = "name"
+DATE = "date"
+# A day either side: reports of a night's event, or in two time zones, give adjacent days.
+DAY_SLACK = 1
 # Nouns that say what was counted, not who: "a death toll of 23", "40 injuries".
 _TELLING_NOUNS = frozenset().union(*COUNTED_THINGS.values()) | {"number", "total", "figure"}
 _TOLD_BY = tuple(COUNTED_THINGS.values())
@@ -65,7 +71,8 @@ _PERIOD_WORDS = frozenset(
     | {"daily", "weekly", "annual", "annually", "monthly", "last", "previous", "past", "since"}
 )
 _PER_DAY = re.compile(r"\b(a|per|each|every) day\b")
-_DAY = re.compile(
+# A weekday, or a month and day, as a date says it.
+NAMED_DAY = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d{1,2})\b",
     re.I,
@@ -117,10 +124,33 @@ class Figure:
     end: int
     text: str
     """As written, with its hedge: "at least 23"."""
+    named: str = ""
+    """How a note names it, where `what` does not: "police chief of Uvalde", "day Abe died"."""
+    by_weekday: bool = False
+    """Of an event's day said only by its weekday ("on Friday"): its value is the last such
+    day on or before the report's date, which may be a week out (a report dated in another
+    time zone, or updated after it was dated), so only its weekday is compared."""
 
     def allows(self, other: "Figure") -> bool:
-        """Both could be true at once: their ranges of values overlap."""
+        """Both could be true at once: their ranges of values overlap; of a role, one person
+        ("Pedro Arredondo" and "Arredondo"); of an event, days at most DAY_SLACK apart (or
+        weekdays, when one was said as a weekday)."""
+        if self.unit == NAME:
+            mine, theirs = self.text.lower().split(), other.text.lower().split()
+            return mine[-1] == theirs[-1] and (
+                mine[0] == theirs[0] or min(len(mine), len(theirs)) == 1
+            )
+        if self.unit == DATE:
+            apart = abs(self.value - other.value)
+            if self.by_weekday or other.by_weekday:
+                apart = min(apart % 7, 7 - apart % 7)  # one weekday, whichever week
+            return apart <= DAY_SLACK
         return self.low <= other.high and other.low <= self.high
+
+    @property
+    def answers(self) -> str:
+        """The kind of question it answers: "number", "person" (a role's holder), "date"."""
+        return {NAME: "person", DATE: "date"}.get(self.unit, "number")
 
     @property
     def toll(self) -> bool:
@@ -139,11 +169,14 @@ class Figure:
         other figure only of a place or doer both name (and of the same who where both say)
         (in one story, "23 killed" is its toll, but "10 states" and
         "21 states" may count anything). Two places in one sentence (a syndicated copy's) are
-        two things."""
+        two things. A role is one office of one place, an event's day one verb's of one
+        subject."""
         if self.sentence == other.sentence and self.start != other.start:
             return False
         if (self.what, self.unit, self.period) != (other.what, other.unit, other.period):
             return False
+        if self.unit in {NAME, DATE}:
+            return self.whose == other.whose  # the office's place, the event's subject
         if self.toll:
             # "19 children" and "two teachers" are not the toll of "21 people".
             return self.whose == other.whose and (
@@ -162,7 +195,7 @@ def figures_in(parse: ParsedSentence) -> list[Figure]:
         amount = _amount(parse.span_text(entity))
         if amount is None:
             continue
-        if _names_something(parse, tokens) or _foretold(parse, number):
+        if _names_something(parse, tokens) or foretold(parse, number):
             continue
         noun = _counted_noun(parse, number, tokens)
         if noun is None:
@@ -192,7 +225,7 @@ def figures_in(parse: ParsedSentence) -> list[Figure]:
                 high=high,
                 unit=unit,
                 period=period,
-                about=_about(parse),
+                about=places_and_doers(parse),
                 whose=whose,
                 day=_day(parse),
                 sentence=parse.text,
@@ -216,7 +249,7 @@ def _names_something(parse: ParsedSentence, tokens: range) -> bool:
     return tokens.start > 0 and parse.word(tokens.start - 1).lower() in _NAMING
 
 
-def _foretold(parse: ParsedSentence, number: int) -> bool:
+def foretold(parse: ParsedSentence, number: int) -> bool:
     """The number is of what someone foresees or what may be: under a verb of expecting, or
     a verb with a modal."""
     for at in parse.ancestors(number):
@@ -338,7 +371,7 @@ def _what(parse: ParsedSentence, number: int, noun: int, inside: range) -> tuple
         for g in parse.children[c]
         if parse.tokens[g].dep == "pobj"
     ]
-    verb = _verb_above(parse, noun)
+    verb = verb_above(parse, noun)
     # "left 12 missing", "were found dead": the state the verb leaves them in.
     states = {
         parse.tokens[c].lemma.lower()
@@ -348,7 +381,7 @@ def _what(parse: ParsedSentence, number: int, noun: int, inside: range) -> tuple
     verb_lemma = parse.tokens[verb].lemma.lower() if verb is not None else ""
     lemmas = set(noun_words) | states | {verb_lemma}
     clause = _clause(parse, noun)
-    period = _period(parse, clause)
+    period = period_of(parse, clause)
     if "new" in noun_words:
         period = (period + " new").strip()
     head_noun = noun_words[0] if noun_words else ""
@@ -393,13 +426,13 @@ def _day(parse: ParsedSentence) -> str:
     """The weekday or month and day a date of the sentence names, lowercased, or ""."""
     for entity in parse.entities:
         if entity.label == "DATE":
-            said = _DAY.search(parse.span_text(entity))
+            said = NAMED_DAY.search(parse.span_text(entity))
             if said:
                 return said.group().lower()
     return ""
 
 
-def _verb_above(parse: ParsedSentence, index: int) -> int | None:
+def verb_above(parse: ParsedSentence, index: int) -> int | None:
     """The nearest verb (or adjective of a state: "dead", "missing") above the token, or the
     token itself when it is one."""
     for at in [index, *parse.ancestors(index)]:
@@ -424,7 +457,7 @@ def _clause(parse: ParsedSentence, noun: int) -> set[int]:
     return inside
 
 
-def _period(parse: ParsedSentence, clause: set[int]) -> str:
+def period_of(parse: ParsedSentence, clause: set[int]) -> str:
     """The period of the figure's clause (its tokens) as its dates say it ("last year", "2021",
     "a day"), without the days that only place the report in time ("on Tuesday", "May 2")."""
     said = " ".join(
@@ -438,7 +471,7 @@ def _period(parse: ParsedSentence, clause: set[int]) -> str:
     )
 
 
-def _about(parse: ParsedSentence) -> frozenset[str]:
+def places_and_doers(parse: ParsedSentence) -> frozenset[str]:
     """The places and doers the sentence names: a toll of Kenya's embassy bombings is not one
     of the USS Cole's, though both are "killed"."""
     return frozenset(
