@@ -6,12 +6,14 @@ Both are read narrowly, because a story's reports name many offices and days in 
 season's briefings, read loosely, drew dozens of wrong notes: "president: Donald Trump, then
 George H.W. Bush"):
 - a role is an office one person holds at a time, of a named place or organisation ("Uvalde
-  school police chief Pedro Arredondo", "Kishida, Japan's prime minister"), held now: not a
-  "former", "acting" or "then" holder, nor one of a sentence naming a year;
-- an event's day is a weekday or a month and day attached to a verb in the past tense with a
-  named or nominal subject ("the dam failed on Tuesday"). A weekday is only compared as a
-  weekday: which week it is of, the report's date cannot always say (a report dated in
-  another time zone, or updated days after its date, tells of a later Friday).
+  school police chief Pedro Arredondo", "Joan Ellery, the Marrowby fire chief"), held now:
+  not a "former", "acting" or "then" holder, a "longest-serving" one, one "during the Clinton
+  administration", nor one of a sentence naming a year;
+- an event's day is a weekday or a month and day attached to a verb in the past tense whose
+  subject names one thing ("the dam failed on Tuesday"; not "flights were delayed"). A
+  weekday is only compared as a weekday: which week it is of, the report's date cannot always
+  say (a report dated in another time zone, or updated days after its date, tells of a later
+  Friday).
 """
 
 import calendar
@@ -84,9 +86,17 @@ def role_holders(parse: ParsedSentence) -> list[Figure]:
         if office is None or period_of(parse, set(range(len(parse.tokens)))):
             continue  # none, or a holder of a year the sentence names ("in 1990")
         what, whose = office
-        name = parse.span_text(entity)
         found.append(
-            _told(parse, entity, what, NAME, 0.0, name, whose, f"{what} of {whose}", leave_out=name)
+            _told(
+                parse,
+                entity,
+                what=what,
+                unit=NAME,
+                value=0.0,
+                whose=whose,
+                named=f"{what} of {whose}",
+                holder=True,
+            )
         )
     return found
 
@@ -117,24 +127,22 @@ def event_days(parse: ParsedSentence, reported: dt.date | None) -> list[Figure]:
             subject = token.head  # "the majority that overturned Roe on Friday"
         if subject is None or not _one_thing(parse, subject):
             continue  # "it happened", "flights were delayed on Tuesday": of what, or which?
-        whose = parse.tokens[subject].lemma.lower()
-        what = f"{token.lemma.lower()} day"
         passive = [parse.word(c) for c in parse.children[verb] if parse.tokens[c].dep == "auxpass"]
         the = "" if parse.tokens[subject].pos == "PROPN" else "the"
-        named = " ".join(["day", the, parse.word(subject), *passive, parse.word(verb)])
+        named = " ".join(
+            filter(None, ["day", the, parse.word(subject), *passive, parse.word(verb)])
+        )
         text = parse.span_text(entity)
-        by_weekday = not _ONE_DAY.match(text.strip()).group(2)
         found.append(
             _told(
                 parse,
                 entity,
-                what,
-                DATE,
-                day.toordinal(),
-                text,
-                whose,
-                named,
-                by_weekday=by_weekday,
+                what=f"{token.lemma.lower()} day",
+                unit=DATE,
+                value=day.toordinal(),
+                whose=parse.tokens[subject].lemma.lower(),
+                named=named,
+                by_weekday=not _ONE_DAY.match(text.strip()).group(2),
             )
         )
     return found
@@ -264,17 +272,18 @@ def _subtree(parse: ParsedSentence, index: int) -> list[int]:
 def _told(
     parse: ParsedSentence,
     entity: Entity,
+    *,
     what: str,
     unit: str,
     value: float,
-    text: str,
     whose: str,
     named: str,
-    *,
-    leave_out: str = "",
+    holder: bool = False,
     by_weekday: bool = False,
 ) -> Figure:
-    """A role's holder or an event's day as a figure: one exact value."""
+    """A role's holder or an event's day as a figure of one exact value, said as `entity` is
+    (of the places and doers its sentence names, but the holder)."""
+    text = parse.span_text(entity)
     return Figure(
         what=what,
         value=value,
@@ -282,7 +291,7 @@ def _told(
         high=value,
         unit=unit,
         period="",
-        about=places_and_doers(parse) - {leave_out.lower()},
+        about=places_and_doers(parse) - ({text.lower()} if holder else set()),
         whose=whose,
         day="",
         sentence=parse.text,
