@@ -97,14 +97,13 @@ BASELINES = {"roles": baseline_role, "days": baseline_day}
 
 
 def naive_day(side: dict) -> dt.date | None:
-    """The day as said, read back from the report's date (its own weekday today)."""
+    """The day as said, read back from the report's date as the service reads it, but from
+    any weekday the date names ("late Sunday", "the age of 67 Friday")."""
     said, reported = side["value_text"], day(side)
     if reported is None:
         return None
     weekday = next((w for w in WEEKDAYS if w in said.lower()), None)
-    if weekday:
-        return reported - dt.timedelta(days=(reported.weekday() - WEEKDAYS.index(weekday)) % 7)
-    return resolved(said, reported)
+    return resolved(weekday or said, reported)
 
 
 def baseline_kind(parse_a, side_a: dict, parse_b, side_b: dict, similarity: float) -> str:

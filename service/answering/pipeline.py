@@ -1,10 +1,11 @@
 """Asking: retrieve, read, draft (LLM or extractive), fall back on faults, check citations.
 
 `stream` yields what a streaming client needs in order: the sources, the draft as it is
-written, then the checked answer. An answer to a question asking for a number that states a
-figure the passages' reports give differently, or that changed, says so and cites each value
-(`service.figures`). The checked answer is what counts: checking may remove
-sentences, and after an LLM fault the draft restarts with the extractive answer.
+written, then the checked answer. An answer to a question asking for a number, a person or a
+date that states a figure (an office's holder, an event's day) the passages' reports give
+differently, or that changed, says so and cites each value (`service.figures`). The checked
+answer is what counts: checking may remove sentences, and after an LLM fault the draft
+restarts with the extractive answer.
 """
 
 from collections.abc import Iterator

@@ -369,8 +369,8 @@ class FigureValueOut(BaseModel):
 class FigureOut(BaseModel):
     what: str = Field(
         ...,
-        description="What it counts (deaths, injured, offer...), whose office (Uvalde police "
-        "chief) or which event's day (day the dam failed)",
+        description="What it counts (deaths, injured, offer...), which office (police chief "
+        "of Uvalde) or which event's day (day the dam failed)",
     )
     kind: Literal["differ", "changed"] = Field(
         ...,
